@@ -7,6 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace verdict::field {
 
@@ -17,13 +21,29 @@ using Limbs = std::array<u64, 4>;  // limb 0 is least significant
 namespace bigint {
 
 // a + b + carry -> low 64 bits; carry updated to the carry out (0 or 1).
+// (GCC spills __int128 carry chains to the stack; at run time the x86 intrinsics
+// compile to plain ADC/SBB chains.)
 constexpr u64 adc(u64 a, u64 b, u64& carry) {
+#if defined(__x86_64__)
+  if (!std::is_constant_evaluated()) {
+    unsigned long long r;
+    carry = _addcarry_u64(static_cast<unsigned char>(carry), a, b, &r);
+    return r;
+  }
+#endif
   u128 t = u128(a) + b + carry;
   carry = u64(t >> 64);
   return u64(t);
 }
 // a - b - borrow -> low 64 bits; borrow updated to 0 or 1.
 constexpr u64 sbb(u64 a, u64 b, u64& borrow) {
+#if defined(__x86_64__)
+  if (!std::is_constant_evaluated()) {
+    unsigned long long r;
+    borrow = _subborrow_u64(static_cast<unsigned char>(borrow), a, b, &r);
+    return r;
+  }
+#endif
   u128 t = u128(a) - b - borrow;
   borrow = u64(t >> 64) & 1;
   return u64(t);

@@ -1,0 +1,28 @@
+#include "parties/cli/commands.hpp"
+
+#include <iostream>
+
+#include "parties/cli/options.hpp"
+
+namespace verdict::cli {
+
+Command version_command() {
+  return {"version", "Print the verdict version", [](const std::vector<std::string>& args) {
+            namespace po = boost::program_options;
+            po::options_description desc("verdict version");
+            desc.add_options()("help,h", "show this help");
+            po::variables_map vm;
+            if (int rc = parse_options(args, desc, vm, "verdict version"); rc >= 0) return rc;
+            std::cout << "verdict 0.1.0\n";
+            return kExitOk;
+          },
+          {}};
+}
+
+std::vector<Command> all_commands() {
+  return {
+      version_command(),
+  };
+}
+
+}  // namespace verdict::cli

@@ -1,0 +1,15 @@
+#pragma once
+// Every command group of the CLI, one function per group (each in its own file).
+
+#include <vector>
+
+#include "parties/cli/command.hpp"
+
+namespace verdict::cli {
+
+Command version_command();
+
+// The whole tree, in the order `verdict --help` lists it.
+std::vector<Command> all_commands();
+
+}  // namespace verdict::cli
