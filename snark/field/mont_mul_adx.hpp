@@ -60,7 +60,7 @@ struct Limbs4 {
   std::uint64_t v[4];
 };
 
-inline Limbs4 mont_mul_adx(const std::uint64_t* a, const std::uint64_t* b, const std::uint64_t* p,
+[[gnu::always_inline]] inline Limbs4 mont_mul_adx(const std::uint64_t* a, const std::uint64_t* b, const std::uint64_t* p,
                            std::uint64_t inv) {
   std::uint64_t t0, t1, t2, t3, t4, lo, hi, ax, dx;
   __asm__(

@@ -164,7 +164,7 @@ class MontgomeryField {
     return from_montgomery_unchecked(r);
   }
   constexpr MontgomeryField operator-() const { return zero() - *this; }
-  friend constexpr MontgomeryField operator*(const MontgomeryField& a, const MontgomeryField& b) {
+  [[gnu::always_inline]] friend constexpr MontgomeryField operator*(const MontgomeryField& a, const MontgomeryField& b) {
 #ifdef VERDICT_HAVE_ADX
     if (!std::is_constant_evaluated()) {
       detail::Limbs4 r = detail::mont_mul_adx(a.v_.data(), b.v_.data(), kModulus.data(), kInv);
