@@ -120,7 +120,7 @@ class BatchAffineBuckets {
   // sum_b (b + 1) * bucket_b. Requires drain().
   Jacobian weighted_sum() const {
     Jacobian running = Jacobian::identity(), total = Jacobian::identity();
-    for (std::size_t b = x_.size(); b-- > 0;) {
+    for (std::size_t b = xy_.size(); b-- > 0;) {
       if (full_[b]) running = running.add_mixed(Affine::from_xy_unchecked(xy_[b].x, xy_[b].y));
       total += running;
     }
