@@ -21,6 +21,7 @@ Command version_command() {
 
 std::vector<Command> all_commands() {
   return {
+      srs_command(),
       version_command(),
   };
 }

@@ -8,6 +8,7 @@
 namespace verdict::cli {
 
 Command version_command();
+Command srs_command();
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();

@@ -4,6 +4,8 @@
 
 namespace verdict::curve {
 
+std::array<std::uint8_t, 64> G1Config::encode_uncompressed(const G1Affine& p) { return g1_to_bytes_uncompressed(p); }
+
 std::array<std::uint8_t, 64> g1_to_bytes_uncompressed(const G1Affine& p) {
   std::array<std::uint8_t, 64> out{};
   if (p.infinity) return out;

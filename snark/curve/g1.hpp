@@ -25,6 +25,7 @@ using field::Fq;
 
 struct G1Config {
   using Base = Fq;
+  static std::array<std::uint8_t, 64> encode_uncompressed(const AffinePoint<G1Config>& p);
   static constexpr Fq b() { return Fq::from_u64(3); }
   static constexpr Fq generator_x() { return Fq::from_u64(1); }
   static constexpr Fq generator_y() { return Fq::from_u64(2); }

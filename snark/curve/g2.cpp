@@ -42,6 +42,8 @@ bool g2_in_subgroup_vartime(const G2& p) {
   return lhs == rhs;
 }
 
+std::array<std::uint8_t, 128> G2Config::encode_uncompressed(const G2Affine& p) { return g2_to_bytes_uncompressed(p); }
+
 std::array<std::uint8_t, 128> g2_to_bytes_uncompressed(const G2Affine& p) {
   std::array<std::uint8_t, 128> out{};
   if (p.infinity) return out;

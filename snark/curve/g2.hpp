@@ -30,6 +30,7 @@ using field::Fq2;
 
 struct G2Config {
   using Base = Fq2;
+  static std::array<std::uint8_t, 128> encode_uncompressed(const AffinePoint<G2Config>& p);
   static constexpr Fq2 b() { return kB; }
   static constexpr Fq2 generator_x() {
     return {Fq::from_canonical_unchecked({0x46debd5cd992f6ed, 0x674322d4f75edadd, 0x426a00665e5c4479, 0x1800deef121f1e76}),

@@ -45,6 +45,8 @@ struct AffinePoint {
     return y.square() == x.square() * x + Config::b();
   }
   constexpr AffinePoint operator-() const { return infinity ? *this : AffinePoint{x, -y, false}; }
+  // The curve's canonical uncompressed encoding (g1.hpp / g2.hpp), e.g. for transcripts.
+  auto to_bytes_uncompressed() const { return Config::encode_uncompressed(*this); }
   friend constexpr bool operator==(const AffinePoint& a, const AffinePoint& b) {
     if (a.infinity || b.infinity) return a.infinity == b.infinity;
     return a.x == b.x && a.y == b.y;
