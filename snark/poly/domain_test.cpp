@@ -2,6 +2,8 @@
 // and the size limit.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "snark/poly/evaluation_domain.hpp"
 
 namespace verdict::poly {
@@ -74,6 +76,18 @@ TEST(EvaluationDomain, ElementsAndCopies) {
   const EvaluationDomain copy = *d;  // shares the tables
   EXPECT_EQ(&copy.plan(), &d->plan());
   EXPECT_EQ(copy.omega(), d->omega());
+}
+
+// The tables stay O(sqrt(n) log n): the figures quoted in evaluation_domain.hpp.
+TEST(EvaluationDomain, TableMemory) {
+  for (unsigned k : {10u, 16u, 20u, 24u, 26u, 28u}) {
+    auto d = EvaluationDomain::create(k);
+    ASSERT_TRUE(d.ok());
+    const double mib = double(d->plan().memory_bytes()) / (1 << 20);
+    std::printf("2^%u: NTT tables %.2f MiB\n", k, mib);
+    EXPECT_LT(mib, 40.0);
+    EXPECT_LT(d->plan().memory_bytes(), d->size() * sizeof(Fr) / 8 + (1u << 20));
+  }
 }
 
 }  // namespace

@@ -16,10 +16,12 @@
 // x R * 16 t R * 2^-260 = x t R. The product of two adjusted values is adjusted.
 //
 // Lazy butterflies (Harvey): values stay below 2p + e with a small excess e; the
-// reductions compare only the top limb with that of 2p (subtract 2p when it is larger,
-// which is always safe) so e stays below 2^210 for CT butterflies and grows at most by
-// a factor 2 per GS stage (below 2^240 after 28 stages). reduce_canonical brings any
-// X < 3p to [0, p). Constant time: no branch or memory access depends on the data.
+// reductions compare only the top limb with that of 2p (subtracting 2p when it is
+// larger, which is always safe). A sum of two values that both carry e carries at most
+// 2e (GS butterflies, and twiddle-1 butterflies); a CT butterfly, whose second input
+// is a fresh product < 2p, does not grow e. From e = 2^210 that bounds e by 2^238
+// after the at most 28 stages of an NTT, so every value stays < 3p. reduce_canonical
+// brings any X < 3p to [0, p). Constant time: no branch or memory access depends on the data.
 
 #include "snark/field/fr.hpp"
 #include "snark/poly/ntt_plan.hpp"
@@ -175,6 +177,16 @@ inline F8 sub_lazy(const F8& a, const F8& b) {
   F8 d;
   for (int i = 0; i < 5; ++i) d.l[i] = _mm512_sub_epi64(_mm512_add_epi64(a.l[i], bcast(kTwoP.l[i])), b.l[i]);
   reduce_top_2p(d, kTwoP.l[4] + 1);
+  return d;
+}
+
+// a - b, for a, b < 2p + e, without a multiplication to follow: a + 4p - b, then 2p
+// subtracted twice where the (normalised) top limb shows more than 2p. Result in
+// [0, 2p + max(e, 2^209)), normalised.
+inline F8 sub_reduced(const F8& a, const F8& b) {
+  F8 d = sub_for_mul(a, b);
+  reduce_top_2p(d, constants::kTwoP.l[4]);
+  reduce_top_2p(d, constants::kTwoP.l[4]);
   return d;
 }
 

@@ -183,6 +183,75 @@ TEST(IfmaField, LazyAddSubStayInRange) {
   }
 }
 
+Big sub(const Big& a, const Big& b) {
+  Big r;
+  std::int64_t borrow = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::int64_t t = std::int64_t(a.l[i]) - std::int64_t(b.l[i]) + borrow;
+    borrow = t < 0 ? -1 : 0;
+    r.l[i] = u64(t) & detail::kMask52;
+  }
+  EXPECT_EQ(borrow, 0);
+  return r;
+}
+Big small(u64 v, unsigned shift = 0) {
+  Big r{};
+  r.l[shift / 52] = v << (shift % 52);
+  return r;
+}
+
+// Sums and differences right at the reduction thresholds (2p - 1, 2p, 2p + 1, ...),
+// where a wrong comparison would subtract 2p from a value below 2p.
+TEST(IfmaField, ReductionBoundaries) {
+  const Big p = from_limbs(Fr::kModulus), one = small(1), zero{};
+  const Big two_p = add(p, p);
+  const Big pm1 = sub(p, one);
+  // (a, b) with a + b in {2p - 1, 2p, 2p + 1, 2p + 2^208 - 1, 2p + 2^208, 4p - 2}.
+  const std::array<std::pair<Big, Big>, 8> pairs = {{{p, pm1},
+                                                     {p, p},
+                                                     {p, add(p, one)},
+                                                     {p, sub(add(p, small(1, 208)), one)},
+                                                     {p, add(p, small(1, 208))},
+                                                     {sub(two_p, one), sub(two_p, one)},
+                                                     {zero, sub(two_p, one)},
+                                                     {pm1, zero}}};
+  std::array<Big, 8> a, b;
+  for (int i = 0; i < 8; ++i) a[i] = pairs[i].first, b[i] = pairs[i].second;
+  const auto s = unpack(ifma::add_lazy(pack(a), pack(b)));
+  const auto d = unpack(ifma::sub_reduced(pack(a), pack(b)));
+  const auto e = unpack(ifma::sub_reduced(pack(b), pack(a)));
+  for (int i = 0; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_TRUE(normalised(s[i]) && normalised(d[i]) && normalised(e[i]));
+    EXPECT_EQ(reduce(s[i]), reduce(add(a[i], b[i])));
+    EXPECT_TRUE(below(s[i], 2, 210));
+    // a - b and b - a: compare (x + 4p) mod p.
+    const Big four_p = add(two_p, two_p);
+    EXPECT_EQ(reduce(d[i]), reduce(sub(add(a[i], four_p), b[i])));
+    EXPECT_EQ(reduce(e[i]), reduce(sub(add(b[i], four_p), a[i])));
+    EXPECT_TRUE(below(d[i], 2, 210));
+    EXPECT_TRUE(below(e[i], 2, 210));
+  }
+  // sub_lazy: a - b + 2p with b < 2p, around the threshold.
+  std::array<Big, 8> u, v;
+  const std::array<std::pair<Big, Big>, 8> subs = {{{zero, zero},
+                                                    {zero, one},
+                                                    {one, zero},
+                                                    {pm1, pm1},
+                                                    {add(p, small(1, 208)), zero},
+                                                    {sub(two_p, one), zero},
+                                                    {add(two_p, small(1, 200)), one},
+                                                    {zero, sub(two_p, one)}}};
+  for (int i = 0; i < 8; ++i) u[i] = subs[i].first, v[i] = subs[i].second;
+  const auto t = unpack(ifma::sub_lazy(pack(u), pack(v)));
+  for (int i = 0; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_TRUE(normalised(t[i]));
+    EXPECT_EQ(reduce(t[i]), reduce(sub(add(u[i], two_p), v[i])));
+    EXPECT_TRUE(below(t[i], 2, 211));
+  }
+}
+
 TEST(IfmaField, ReduceCanonicalAndConversions) {
   ChaChaRng rng(204);
   const std::vector<Fr> xs = samples(rng, 32);

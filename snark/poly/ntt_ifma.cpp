@@ -39,6 +39,14 @@ inline void dit_bf(Lane8x5& U, Lane8x5& V, const F8& w) {
   ifma::store(V, ifma::sub_lazy(u, t));
 }
 
+// The butterfly with twiddle 1 (j = 0 of every row stage), DIF and DIT alike:
+// (u + v, u - v), no multiplication.
+inline void unit_bf(Lane8x5& U, Lane8x5& V) {
+  const F8 u = ifma::load(U), v = ifma::load(V);
+  ifma::store(U, ifma::add_lazy(u, v));
+  ifma::store(V, ifma::sub_reduced(u, v));
+}
+
 // The scale factors of row r, columns 8g .. 8g + 7.
 inline F8 scale_factor(const ScaleSet& s, std::size_t r, std::size_t g) {
   if (s.uniform) return ifma::broadcast(s.constant52);
@@ -69,7 +77,8 @@ void row_stages(const NttPlan& p, const TwiddleSet& t, Lane8x5* s) {
     // DIF runs distances n2/2, ..., 1; DIT the reverse.
     const std::size_t m = kDif ? (n2 >> (i + 1)) : (std::size_t(1) << i);
     const std::size_t step = n2 / (2 * m);
-    for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t blk = 0; blk < n2; blk += 2 * m) unit_bf(s[blk], s[blk + m]);
+    for (std::size_t j = 1; j < m; ++j) {
       const F8 w = ifma::broadcast(t.inner52[j * step]);
       for (std::size_t blk = j; blk < n2; blk += 2 * m) {
         if constexpr (kDif) {

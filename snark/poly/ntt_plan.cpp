@@ -87,4 +87,16 @@ NttPlan NttPlan::build(unsigned k, const Fr& coset_shift) {
   return p;
 }
 
+std::size_t NttPlan::memory_bytes() const {
+  auto bytes = [](const auto& v) { return v.size() * sizeof(v[0]); };
+  std::size_t total = 0;
+  for (const TwiddleSet* t : {&forward, &inverse}) {
+    total += bytes(t->row) + bytes(t->inner) + bytes(t->col) + bytes(t->row52) + bytes(t->inner52) + bytes(t->col52);
+  }
+  for (const ScaleSet* s : {&coset_forward, &coset_inverse, &inverse_scale}) {
+    total += bytes(s->row) + bytes(s->col) + bytes(s->row52) + bytes(s->col52);
+  }
+  return total;
+}
+
 }  // namespace verdict::poly::detail

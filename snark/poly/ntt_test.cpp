@@ -121,18 +121,24 @@ TEST(Ntt, RoundTripsUpTo2To18) {
   }
 }
 
-TEST(Ntt, RoundTrip2To20) {
+TEST(Ntt, LargeRoundTrips) {
   ChaChaRng rng(104);
-  const EvaluationDomain d = domain(20);
-  const std::vector<Fr> a = random_vector(d.size(), rng);
-  std::vector<Fr> v = a;
-  ASSERT_TRUE(ntt(d, v).ok());
-  // Spot-check a few evaluations against Horner.
-  for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(12345), d.size() - 1}) {
-    EXPECT_EQ(v[i], horner(a, d.element(i))) << "i = " << i;
+  for (unsigned k : {20u, 22u}) {
+    const EvaluationDomain d = domain(k);
+    const std::vector<Fr> a = random_vector(d.size(), rng);
+    std::vector<Fr> v = a;
+    ASSERT_TRUE(ntt(d, v).ok());
+    // Spot-check a few evaluations against Horner.
+    for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(12345), d.size() - 1}) {
+      EXPECT_EQ(v[i], horner(a, d.element(i))) << "i = " << i;
+    }
+    ASSERT_TRUE(intt(d, v).ok());
+    EXPECT_EQ(v, a);
+    ASSERT_TRUE(coset_ntt(d, v).ok());
+    EXPECT_EQ(v[7], horner(a, EvaluationDomain::coset_shift() * d.element(7)));
+    ASSERT_TRUE(coset_intt(d, v).ok());
+    EXPECT_EQ(v, a);
   }
-  ASSERT_TRUE(intt(d, v).ok());
-  EXPECT_EQ(v, a);
 }
 
 TEST(Ntt, Linearity) {
@@ -182,7 +188,7 @@ TEST(Ntt, IfmaMatchesScalar) {
 
 // All-(p-1) input drives the lazy reductions towards their largest values.
 TEST(Ntt, ExtremeInputsRoundTrip) {
-  for (unsigned k : {6u, 11u, 16u}) {
+  for (unsigned k : {6u, 11u, 16u, 20u}) {
     const EvaluationDomain d = domain(k);
     const std::vector<Fr> a(d.size(), Fr::zero() - Fr::one());
     std::vector<Fr> v = a;

@@ -15,6 +15,15 @@ constexpr std::size_t kParallelGrain = std::size_t(1) << 14;
 
 Fr vanishing_at(const EvaluationDomain& domain, const Fr& z) { return z.pow(std::uint64_t(domain.size())) - Fr::one(); }
 
+Result<Fr> vanishing_inverse_at(const EvaluationDomain& domain, const Fr& z) {
+  const Fr v = vanishing_at(domain, z);
+  if (v.is_zero()) {
+    return Error{"vanishing_inverse_at: the point is in the domain of size " + std::to_string(domain.size()) +
+                 " (Z_H = 0)"};
+  }
+  return v.inverse();
+}
+
 Result<std::vector<Fr>> divide_by_vanishing(std::span<const Fr> f, const EvaluationDomain& domain) {
   const std::size_t n = domain.size(), m = f.size();
   // f = q (X^n - 1) + r: f[j] = q[j - n] - q[j] (+ r[j] for j < n), so from the top

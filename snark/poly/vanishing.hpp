@@ -24,6 +24,9 @@ namespace verdict::poly {
 
 // Z_H(z) = z^n - 1 (zero exactly when z is in H).
 Fr vanishing_at(const EvaluationDomain& domain, const Fr& z);
+// 1 / Z_H(z); an Error when z is in H (Z_H(z) = 0), e.g. a verifier's challenge that
+// landed on the domain.
+[[nodiscard]] Result<Fr> vanishing_inverse_at(const EvaluationDomain& domain, const Fr& z);
 
 // q with f = q (X^n - 1), |q| = |f| - n (empty when |f| <= n and f = 0). An Error when
 // the remainder is not zero ("not divisible"). Parallel within each block of n.

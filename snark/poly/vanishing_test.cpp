@@ -45,6 +45,12 @@ TEST(Vanishing, AtPoints) {
     prod *= z - d.element(i);
   }
   EXPECT_EQ(vanishing_at(d, z), prod);
+  auto inv = vanishing_inverse_at(d, z);
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(*inv * prod, Fr::one());
+  auto bad = vanishing_inverse_at(d, d.element(3));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("in the domain"), std::string::npos);
 }
 
 TEST(Vanishing, CoefficientDivision) {
