@@ -1,10 +1,12 @@
 #include "snark/poly/polynomial.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "base/parallel.hpp"
 #include "snark/poly/evaluation_domain.hpp"
+#include "snark/poly/ifma_field.hpp"
 #include "snark/poly/ntt.hpp"
 
 namespace verdict::poly {
@@ -13,10 +15,52 @@ namespace {
 
 constexpr std::size_t kParallelGrain = std::size_t(1) << 14;
 
-Fr horner(std::span<const Fr> f, const Fr& x) {
+Fr horner_scalar(std::span<const Fr> f, const Fr& x) {
   Fr acc = Fr::zero();
   for (std::size_t i = f.size(); i-- > 0;) acc = acc * x + f[i];
   return acc;
+}
+
+#ifdef VERDICT_POLY_HAVE_IFMA
+// sum_{j < 32 B} f[j] x^j for f.size() = 32 B, on 32 lanes: four F8 accumulators,
+// acc_k lane l collecting S_{8k+l} = sum_s f[32 s + 8 k + l] (x^32)^s by Horner, so
+// that the four independent chains hide the multiplication latency; then
+// sum_j x^j S_j on the scalar side. acc < 3p throughout (a product < 2p plus a
+// canonical coefficient), within mul's input bound.
+Fr horner_ifma(std::span<const Fr> f, const Fr& x) {
+  using ifma::F8;
+  const std::size_t blocks = f.size() / 32;
+  const F8 x32 = ifma::broadcast(detail::adjusted52(x.pow(32)));
+  F8 acc[4];
+  for (auto& a : acc) {
+    for (auto& l : a.l) l = _mm512_setzero_si512();
+  }
+  for (std::size_t b = blocks; b-- > 0;) {
+    const Fr* block = f.data() + 32 * b;
+    for (int k = 0; k < 4; ++k) {
+      F8 t = ifma::mul(acc[k], x32);
+      const F8 c = ifma::load_contiguous(block + 8 * k);
+      for (int i = 0; i < 5; ++i) t.l[i] = _mm512_add_epi64(t.l[i], c.l[i]);
+      ifma::normalize(t);
+      acc[k] = t;
+    }
+  }
+  std::array<Fr, 32> sums;
+  for (int k = 0; k < 4; ++k) ifma::store_contiguous(sums.data() + 8 * k, ifma::reduce_canonical(acc[k]));
+  return horner_scalar(sums, x);
+}
+#endif
+
+Fr horner(std::span<const Fr> f, const Fr& x) {
+#ifdef VERDICT_POLY_HAVE_IFMA
+  if (f.size() >= 64) {
+    // Low 32 B coefficients on the vector path, the rest (< 32) times x^(32 B).
+    const std::size_t main = f.size() / 32 * 32;
+    const Fr low = horner_ifma(f.first(main), x);
+    return low + horner_scalar(f.subspan(main), x) * x.pow(std::uint64_t(main));
+  }
+#endif
+  return horner_scalar(f, x);
 }
 
 // out[i] = op(a[i] or 0, b[i] or 0) over max(|a|, |b|) entries, in parallel.
@@ -52,7 +96,7 @@ std::vector<Fr> mul_schoolbook(std::span<const Fr> a, std::span<const Fr> b) {
 Fr evaluate(std::span<const Fr> f, const Fr& x) {
   const std::size_t n = f.size();
   const std::size_t workers = worker_count();
-  if (n < 2 * kParallelGrain || workers <= 1) return horner(f, x);
+  if (n < 4 * kParallelGrain || workers <= 1) return horner(f, x);
   // Chunk c covers [c L, (c + 1) L): f(x) = sum_c x^(c L) horner(chunk c).
   const std::size_t chunks = std::min(workers, n / kParallelGrain);
   const std::size_t len = (n + chunks - 1) / chunks;
@@ -167,7 +211,7 @@ std::vector<Fr> linear_combination(std::span<const std::span<const Fr>> polys, c
 
 Fr linear_combination(std::span<const Fr> values, const Fr& challenge) {
   // Horner from the top: (((v[m-1]) c + v[m-2]) c + ...) = sum_i c^i v[i].
-  return horner(values, challenge);
+  return horner_scalar(values, challenge);
 }
 
 }  // namespace verdict::poly

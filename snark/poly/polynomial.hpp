@@ -24,7 +24,8 @@ namespace verdict::poly {
 
 using field::Fr;
 
-// f(x) by Horner's rule; in parallel chunks (combined with powers of x) from 2^14
+// f(x) by Horner's rule (eight lanes at a time with AVX-512 IFMA); in parallel chunks
+// (combined with powers of x) from 2^16
 // coefficients. The zero polynomial evaluates to 0.
 Fr evaluate(std::span<const Fr> f, const Fr& x);
 

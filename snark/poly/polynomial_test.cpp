@@ -38,7 +38,7 @@ std::vector<Fr> schoolbook(const std::vector<Fr>& a, const std::vector<Fr>& b) {
 
 TEST(Polynomial, EvaluateMatchesPowerSum) {
   ChaChaRng rng(301);
-  for (std::size_t n : {0u, 1u, 2u, 17u, 1000u, (1u << 15) + 3u, 1u << 17}) {
+  for (std::size_t n : {0u, 1u, 2u, 17u, 63u, 64u, 65u, 95u, 96u, 127u, 1000u, (1u << 15) + 3u, 1u << 17}) {
     const std::vector<Fr> f = random_vector(n, rng);
     const Fr x = Fr::random(rng);
     EXPECT_EQ(evaluate(f, x), power_sum(f, x)) << "n = " << n;
