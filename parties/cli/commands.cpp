@@ -22,6 +22,8 @@ Command version_command() {
 std::vector<Command> all_commands() {
   return {
       srs_command(),
+      keygen_command(),
+      escrow_command(),
       version_command(),
   };
 }

@@ -8,6 +8,8 @@
 namespace verdict::cli {
 
 Command version_command();
+Command keygen_command();
+Command escrow_command();
 Command srs_command();
 
 // The whole tree, in the order `verdict --help` lists it.
