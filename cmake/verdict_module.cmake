@@ -88,6 +88,12 @@ function(verdict_test)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
+  # gtest_discover_tests splits a list-valued LABELS property, keeping only the first
+  # label; set the labels from a CTest include script that runs after discovery.
   set(labels ${T_MODULE} ${T_LABELS})
-  gtest_discover_tests(${T_NAME} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT} DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT} DISCOVERY_TIMEOUT 60 TEST_LIST ${T_NAME}_TESTS)
+  set(label_script "${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_labels.cmake")
+  file(WRITE "${label_script}"
+    "if(${T_NAME}_TESTS)\n  set_tests_properties(\${${T_NAME}_TESTS} PROPERTIES LABELS \"${labels}\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${label_script}")
 endfunction()

@@ -18,7 +18,10 @@ void check(const std::uint8_t* data, std::size_t size) {
     if (size != 32 || !std::equal(back.begin(), back.end(), data)) std::abort();
   }
   auto le = F::from_bytes_le(std::span<const std::uint8_t>(data, size));
-  if (le.ok() && (size != 32 || !std::equal(le->to_bytes_le().begin(), le->to_bytes_le().end(), data))) std::abort();
+  if (le.ok()) {
+    auto back = le->to_bytes_le();
+    if (size != 32 || !std::equal(back.begin(), back.end(), data)) std::abort();
+  }
   auto dec = F::from_decimal(std::string_view(reinterpret_cast<const char*>(data), size));
   if (dec.ok() && !F::from_decimal(dec->to_decimal()).ok()) std::abort();
 }

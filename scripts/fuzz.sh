@@ -8,15 +8,30 @@ seconds=${1:-20}
 shift || true
 cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERDICT_FUZZ=ON \
   -DVERDICT_TESTS=OFF -DVERDICT_BENCH=OFF >/dev/null
-cmake --build build/fuzz -j"$(nproc)"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
+  cmake --build build/fuzz -j"$(nproc)"
   mapfile -t targets < <(find build/fuzz/fuzzers -maxdepth 1 -type f -name 'fuzz_*' -printf '%f\n' | sort)
+else
+  cmake --build build/fuzz -j"$(nproc)" --target "${targets[@]}"
 fi
-mkdir -p build/fuzz/corpus
+mkdir -p build/fuzz/corpus build/fuzz/artifacts
+status=0
 for t in "${targets[@]}"; do
   corpus=build/fuzz/corpus/$t
   mkdir -p "$corpus"
   echo "-- $t (${seconds}s)"
-  build/fuzz/fuzzers/$t -max_total_time="$seconds" -print_final_stats=0 "$corpus" 2>&1 | tail -n 2
+  seeds=()
+  [ -d "fuzz/seeds/$t" ] && seeds=("fuzz/seeds/$t")
+  # -timeout: any single input taking over 10 s is reported as a hang.
+  log=build/fuzz/$t.log
+  if build/fuzz/fuzzers/$t -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+      -artifact_prefix=build/fuzz/artifacts/"$t"- "$corpus" "${seeds[@]}" >"$log" 2>&1; then
+    grep -E 'stat::number_of_executed_units|Done [0-9]+ runs' "$log" | tail -n 1
+  else
+    echo "FAILED: $t (log $log, reproducer in build/fuzz/artifacts/)"
+    tail -n 40 "$log"
+    status=1
+  fi
 done
+exit $status
