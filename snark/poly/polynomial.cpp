@@ -169,15 +169,91 @@ Result<std::vector<Fr>> mul(std::span<const Fr> a, std::span<const Fr> b) {
   return fa;
 }
 
+#ifdef VERDICT_POLY_HAVE_IFMA
+namespace {
+
+// Synthetic division of the top part q[base, base + 32 T L) on S = 32 T segments of
+// length L (T tasks, each four F8 chains of eight lanes, lane l of chain v of task t
+// holding segment j = 32 t + 8 v + l = [base + j L, base + (j + 1) L)):
+//   pass 1: each segment runs q[i] = f[i + 1] + z q[i + 1] from its top with 0 coming
+//           in, storing these local values;
+//   carries: c_j = q[base + (j + 1) L] (the true value above segment j), from the top:
+//           q[base + j L] = local + z^L c_j;
+//   pass 2: q[base + j L + t] += z^(L - t) c_j.
+// Returns q[base] (true value). Chains stay < 3p (a product < 2p plus a value < p).
+Fr divide_top_ifma(std::span<const Fr> f, const Fr& z, std::span<Fr> q, std::size_t base, std::size_t len,
+                   std::size_t tasks) {
+  using ifma::F8;
+  const std::size_t segments = 32 * tasks;
+  const F8 zadj = ifma::broadcast(detail::adjusted52(z));
+  auto zero8 = [] {
+    F8 x;
+    for (auto& l : x.l) l = _mm512_setzero_si512();
+    return x;
+  };
+  parallel_tasks(tasks, [&](std::size_t task) {
+    F8 acc[4] = {zero8(), zero8(), zero8(), zero8()};
+    for (std::size_t t = len; t-- > 0;) {
+      for (std::size_t v = 0; v < 4; ++v) {
+        const std::size_t idx = base + (32 * task + 8 * v) * len + t;
+        F8 x = ifma::mul(acc[v], zadj);
+        const F8 c = ifma::load_strided(f.data() + idx + 1, len);
+        for (int i = 0; i < 5; ++i) x.l[i] = _mm512_add_epi64(x.l[i], c.l[i]);
+        ifma::normalize(x);
+        acc[v] = x;
+        ifma::store_strided(q.data() + idx, len, ifma::reduce_canonical(x));
+      }
+    }
+  });
+  std::vector<Fr> carry(segments);
+  const Fr zl = z.pow(std::uint64_t(len));
+  Fr c = Fr::zero();
+  for (std::size_t j = segments; j-- > 0;) {
+    carry[j] = c;
+    c = q[base + j * len] + zl * c;
+  }
+  parallel_tasks(tasks, [&](std::size_t task) {
+    F8 pw[4];
+    for (std::size_t v = 0; v < 4; ++v) pw[v] = ifma::load_contiguous(carry.data() + 32 * task + 8 * v);
+    for (std::size_t t = len; t-- > 0;) {
+      for (std::size_t v = 0; v < 4; ++v) {
+        const std::size_t idx = base + (32 * task + 8 * v) * len + t;
+        pw[v] = ifma::mul(pw[v], zadj);
+        F8 x = ifma::load_strided(q.data() + idx, len);
+        for (int i = 0; i < 5; ++i) x.l[i] = _mm512_add_epi64(x.l[i], pw[v].l[i]);
+        ifma::normalize(x);
+        ifma::store_strided(q.data() + idx, len, ifma::reduce_canonical(x));
+      }
+    }
+  });
+  return c;
+}
+
+constexpr std::size_t kDivideIfmaThreshold = std::size_t(1) << 12;
+
+}  // namespace
+#endif
+
 std::vector<Fr> divide_by_linear(std::span<const Fr> f, const Fr& z, Fr* remainder) {
   // q[i] = f[i + 1] + z q[i + 1] from the top (q[|f| - 1] = 0); f(z) = f[0] + z q[0].
   if (f.empty()) {
     if (remainder) *remainder = Fr::zero();
     return {};
   }
-  std::vector<Fr> q(f.size() - 1);
+  const std::size_t m = f.size() - 1;
+  std::vector<Fr> q(m);
+  std::size_t top = m;  // q[top] is known (0 at the very top)
   Fr carry = Fr::zero();
-  for (std::size_t i = f.size() - 1; i > 0; --i) {
+#ifdef VERDICT_POLY_HAVE_IFMA
+  if (m >= kDivideIfmaThreshold) {
+    // Segments of at least 128 coefficients: tasks <= m / 4096.
+    const std::size_t tasks = std::max<std::size_t>(1, std::min(worker_count(), m / kDivideIfmaThreshold));
+    const std::size_t len = m / (32 * tasks);
+    top = m - 32 * tasks * len;
+    carry = divide_top_ifma(f, z, q, top, len, tasks);
+  }
+#endif
+  for (std::size_t i = top; i > 0; --i) {
     carry = f[i] + z * carry;
     q[i - 1] = carry;
   }

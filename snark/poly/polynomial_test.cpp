@@ -108,7 +108,7 @@ TEST(Polynomial, LargeMulAtAPoint) {
 
 TEST(Polynomial, DivideByLinear) {
   ChaChaRng rng(305);
-  for (std::size_t n : {0u, 1u, 2u, 3u, 100u, 5000u}) {
+  for (std::size_t n : {0u, 1u, 2u, 3u, 100u, 4096u, 4097u, 4098u, 5000u, 70001u, 1u << 17}) {
     const std::vector<Fr> f = random_vector(n, rng);
     for (const Fr& z : {Fr::random(rng), Fr::zero(), Fr::one()}) {
       Fr r;
