@@ -168,7 +168,8 @@ Result<AuditReport> verify_ledger(Ledger& ledger) {
     }
     total = *t;
   }
-  for (const auto& [name, d] : derived) {
+  for (const auto& [account, d] : derived) {
+    const std::string& name = account;  // (clang 14 cannot capture structured bindings)
     if (d != 0 && std::none_of(balances->begin(), balances->end(), [&](const auto& b) { return b.first == name; }))
       problem("account " + name + " is missing; its journal sums to " + std::to_string(d));
   }

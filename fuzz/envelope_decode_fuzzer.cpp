@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <algorithm>
+#include <array>
 #include <span>
 
 #include "escrow/ops.hpp"
@@ -23,11 +25,38 @@ bool same(std::span<const std::uint8_t> a, const std::vector<std::uint8_t>& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
+// Structured mode (first byte 0xa5): the rest becomes the fields of a genuine signed
+// envelope, which must decode, verify, and stop verifying after any one-byte change.
+void structured(std::span<const std::uint8_t> in) {
+  using namespace verdict;
+  static const wire::KeyPair key = [] {
+    std::array<std::uint8_t, 32> seed{};
+    seed.fill(7);
+    return wire::KeyPair::from_seed(seed).value();
+  }();
+  if (in.size() < 12) return;
+  wire::Envelope e;
+  std::copy(in.begin(), in.begin() + 8, e.instance.begin());
+  e.seq = in[8];
+  e.timestamp_ms = static_cast<std::int64_t>(in[9]) << 32;
+  e.type = in[10] % 2 ? "escrow.op" : "escrow.query";
+  const std::size_t flip = in[11];
+  e.payload.assign(in.begin() + 12, in.end());
+  sign_envelope(e, key);
+  std::vector<std::uint8_t> bytes = wire::encode_envelope(e);
+  auto d = wire::decode_envelope(bytes);
+  require(d.ok() && *d == e && wire::verify_envelope(*d).ok());
+  bytes[flip % bytes.size()] ^= 0x01;
+  auto bad = wire::decode_envelope(bytes);
+  require(!bad.ok() || !wire::verify_envelope(*bad).ok());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace verdict;
   const std::span<const std::uint8_t> in(data, size);
+  if (size > 0 && data[0] == 0xa5) structured(in.subspan(1));
 
   if (auto env = wire::decode_envelope(in); env.ok()) {
     require(same(in, wire::encode_envelope(*env)));
