@@ -117,10 +117,10 @@ class BatchAffineBuckets {
     }
   }
 
-  // sum_b (b + 1) * bucket_b. Requires drain().
-  Jacobian weighted_sum() const {
+  // sum_{b < count} (b + 1) * bucket_{first + b}. Requires drain().
+  Jacobian weighted_sum(std::size_t first, std::size_t count) const {
     Jacobian running = Jacobian::identity(), total = Jacobian::identity();
-    for (std::size_t b = xy_.size(); b-- > 0;) {
+    for (std::size_t b = first + count; b-- > first;) {
       if (full_[b]) running = running.add_mixed(Affine::from_xy_unchecked(xy_[b].x, xy_[b].y));
       total += running;
     }
@@ -238,23 +238,35 @@ class BatchAffineBuckets {
   std::vector<std::size_t> pair_left_, pair_right_;
 };
 
+// The sums of windows [j0, j1), accumulated together: bucket index (j - j0) * B +
+// |digit| - 1, so that a small MSM (few buckets per window) still fills large
+// batches and pays for few inversions.
 template <class Config>
-JacobianPoint<Config> window_sum(std::span<const AffinePoint<Config>> bases, const SignedDigits& d, unsigned j) {
-  const std::size_t buckets = std::size_t(1) << (d.c - 1);
-  BatchAffineBuckets<Config> acc(buckets, std::min<std::size_t>(2048, std::max<std::size_t>(16, buckets / 8)));
-  const std::int32_t* digits = d.digits.data() + std::size_t(j) * d.n;
+std::vector<JacobianPoint<Config>> window_group_sums(std::span<const AffinePoint<Config>> bases, const SignedDigits& d,
+                                                     unsigned j0, unsigned j1) {
+  const std::size_t per_window = std::size_t(1) << (d.c - 1);
+  const std::size_t buckets = per_window * (j1 - j0);
+  BatchAffineBuckets<Config> acc(buckets, std::min<std::size_t>(2048, std::max<std::size_t>(32, buckets / 8)));
   for (std::size_t i = 0; i < d.n; ++i) {
-    std::int32_t digit = digits[i];
-    if (digit == 0 || bases[i].infinity) continue;
-    if (digit > 0) {
-      acc.add(std::uint32_t(digit - 1), bases[i].x, bases[i].y);
-    } else {
-      acc.add(std::uint32_t(-digit - 1), bases[i].x, -bases[i].y);
+    if (bases[i].infinity) continue;
+    const auto& x = bases[i].x;
+    const auto& y = bases[i].y;
+    for (unsigned j = j0; j < j1; ++j) {
+      std::int32_t digit = d.digits[std::size_t(j) * d.n + i];
+      if (digit == 0) continue;
+      std::uint32_t base = std::uint32_t((j - j0) * per_window);
+      if (digit > 0) {
+        acc.add(base + std::uint32_t(digit - 1), x, y);
+      } else {
+        acc.add(base + std::uint32_t(-digit - 1), x, -y);
+      }
     }
     if (acc.queued() > 4096) acc.drain();
   }
   acc.drain();
-  return acc.weighted_sum();
+  std::vector<JacobianPoint<Config>> sums;
+  for (unsigned j = j0; j < j1; ++j) sums.push_back(acc.weighted_sum((j - j0) * per_window, per_window));
+  return sums;
 }
 
 template <class Config>
@@ -263,8 +275,18 @@ JacobianPoint<Config> pippenger(std::span<const AffinePoint<Config>> bases, std:
   assert(bases.size() == scalars.size());
   if (bases.empty()) return Jacobian::identity();
   SignedDigits d = recode(scalars, c);
+  // One window per task when windows have many buckets; otherwise as many windows
+  // per task as it takes to reach ~2^14 buckets, but at least one task per worker.
+  const std::size_t per_window = std::size_t(1) << (c - 1);
+  std::size_t per_task = std::max<std::size_t>(1, (std::size_t(1) << 14) / per_window);
+  per_task = std::min<std::size_t>(per_task, (d.windows + worker_count() - 1) / worker_count());
+  const std::size_t tasks = (d.windows + per_task - 1) / per_task;
   std::vector<Jacobian> sums(d.windows);
-  parallel_tasks(d.windows, [&](std::size_t j) { sums[j] = window_sum<Config>(bases, d, unsigned(j)); });
+  parallel_tasks(tasks, [&](std::size_t t) {
+    unsigned j0 = unsigned(t * per_task), j1 = unsigned(std::min<std::size_t>(d.windows, j0 + per_task));
+    auto group = window_group_sums<Config>(bases, d, j0, j1);
+    for (unsigned j = j0; j < j1; ++j) sums[j] = group[j - j0];
+  });
   Jacobian result = sums[d.windows - 1];
   for (unsigned j = d.windows - 1; j-- > 0;) {
     for (unsigned k = 0; k < c; ++k) result = result.dbl();
