@@ -21,6 +21,7 @@ Command version_command() {
 
 std::vector<Command> all_commands() {
   return {
+      kzg_command(),
       srs_command(),
       keygen_command(),
       escrow_command(),

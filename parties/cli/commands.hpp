@@ -11,6 +11,7 @@ Command version_command();
 Command keygen_command();
 Command escrow_command();
 Command srs_command();
+Command kzg_command();
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();
