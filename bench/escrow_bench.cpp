@@ -76,8 +76,8 @@ double percentile(std::vector<double>& v, double q) {
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: bench_escrow [--clients N] [--seconds S] [--warmup S] [--verdict PATH] [--dir DIR] [--inproc]\n");
+  std::fprintf(
+      stderr, "usage: bench_escrow [--clients N] [--seconds S] [--warmup S] [--verdict PATH] [--dir DIR] [--inproc]\n");
   return 2;
 }
 
@@ -92,13 +92,20 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
-    if (a == "--clients" && (v = next())) clients = std::atoi(v);
-    else if (a == "--seconds" && (v = next())) seconds = std::atof(v);
-    else if (a == "--warmup" && (v = next())) warmup = std::atof(v);
-    else if (a == "--verdict" && (v = next())) verdict_bin = v;
-    else if (a == "--dir" && (v = next())) dir_arg = v;
-    else if (a == "--inproc") inproc = true;
-    else return usage();
+    if (a == "--clients" && (v = next()))
+      clients = std::atoi(v);
+    else if (a == "--seconds" && (v = next()))
+      seconds = std::atof(v);
+    else if (a == "--warmup" && (v = next()))
+      warmup = std::atof(v);
+    else if (a == "--verdict" && (v = next()))
+      verdict_bin = v;
+    else if (a == "--dir" && (v = next()))
+      dir_arg = v;
+    else if (a == "--inproc")
+      inproc = true;
+    else
+      return usage();
   }
   if (clients < 1 || seconds <= 0) return usage();
 
@@ -139,8 +146,17 @@ int main(int argc, char** argv) {
     server = std::move(*s);
     server_thread = std::thread([&] { (void)server->run(); });
   } else {
-    std::vector<std::string> args{verdict_bin, "escrow", "serve", "--db", db, "--bind", endpoint,
-                                  "--key", dir + "/service.key", "--operator", dir + "/operator.pub"};
+    std::vector<std::string> args{verdict_bin,
+                                  "escrow",
+                                  "serve",
+                                  "--db",
+                                  db,
+                                  "--bind",
+                                  endpoint,
+                                  "--key",
+                                  dir + "/service.key",
+                                  "--operator",
+                                  dir + "/operator.pub"};
     std::vector<char*> cargs;
     for (auto& s : args) cargs.push_back(s.data());
     cargs.push_back(nullptr);
@@ -181,7 +197,8 @@ int main(int argc, char** argv) {
   std::uint64_t measured = 0, failures = 0;
   const auto start = Clock::now() + std::chrono::milliseconds(100);
   const auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
-  const auto measure_to = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto measure_to =
+      measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
@@ -250,10 +267,11 @@ int main(int argc, char** argv) {
                p999 = percentile(l, 0.999), max = l.empty() ? 0 : *std::max_element(l.begin(), l.end());
   std::printf("escrow service, %s, %d clients over loopback TCP, %.1f s measured after %.1f s warm-up\n",
               inproc ? "in-process" : "verdict escrow serve", clients, seconds, warmup);
-  std::printf("  durable operations      %llu (signed transfers; %llu failed)\n", static_cast<unsigned long long>(measured),
-              static_cast<unsigned long long>(failures));
+  std::printf("  durable operations      %llu (signed transfers; %llu failed)\n",
+              static_cast<unsigned long long>(measured), static_cast<unsigned long long>(failures));
   std::printf("  throughput              %.0f ops/s\n", ops_per_s);
-  std::printf("  latency p50 / p90 / p99 / p99.9 / max   %.0f / %.0f / %.0f / %.0f / %.0f us\n", p50, p90, p99, p999, max);
+  std::printf("  latency p50 / p90 / p99 / p99.9 / max   %.0f / %.0f / %.0f / %.0f / %.0f us\n", p50, p90, p99, p999,
+              max);
   std::printf("  server                  %s\n", server_stats.c_str());
   if (!inproc) {
     std::printf("  server CPU              %.2f s in total, %.0f us per applied operation\n", server_cpu_s,
@@ -261,8 +279,9 @@ int main(int argc, char** argv) {
   }
   std::printf("  ledger verify-log       %s (%llu audit rows)\n", verified ? "ok" : "FAILED",
               report.ok() ? static_cast<unsigned long long>(report->rows) : 0ULL);
-  std::printf("{\"bench\":\"escrow\",\"clients\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"verified\":%s}\n",
-              clients, ops_per_s, p50, p99, verified ? "true" : "false");
+  std::printf(
+      "{\"bench\":\"escrow\",\"clients\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"verified\":%s}\n",
+      clients, ops_per_s, p50, p99, verified ? "true" : "false");
   if (dir_arg.empty()) std::filesystem::remove_all(dir);
   return verified && failures == 0 ? 0 : 1;
 }

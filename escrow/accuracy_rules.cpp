@@ -99,15 +99,15 @@ Result<RuleSet> accuracy_rule_set(const AccuracyParams& a) {
   const std::int64_t resp = a.response_timeout_ms;
 
   TableBuilder b(r);
-  b.stage("funded", resp);                // MP draws the subset seed
-  b.stage("subset_chosen", resp);         // MC sends the encrypted subset (hash posted)
-  b.stage("subset_sent", resp);           // MP acknowledges receipt
-  b.stage("subset_acked", resp);          // MC publishes the key
-  b.stage("subset_revealed", resp);       // MP proceeds, aborts, or contests the key
+  b.stage("funded", resp);           // MP draws the subset seed
+  b.stage("subset_chosen", resp);    // MC sends the encrypted subset (hash posted)
+  b.stage("subset_sent", resp);      // MP acknowledges receipt
+  b.stage("subset_acked", resp);     // MC publishes the key
+  b.stage("subset_revealed", resp);  // MP proceeds, aborts, or contests the key
   b.stage("subset_key_contested", a.verdict_timeout_ms);
-  b.stage("rest_pending", resp);          // MC sends the N2 remaining examples
-  b.stage("rest_sent", resp);             // MP acknowledges
-  b.stage("rest_acked", resp);            // MC publishes the key
+  b.stage("rest_pending", resp);             // MC sends the N2 remaining examples
+  b.stage("rest_sent", resp);                // MP acknowledges
+  b.stage("rest_acked", resp);               // MC publishes the key
   b.stage("proving", a.proving_timeout_ms);  // MP submits the SNARKs and outputs
   b.stage("rest_key_contested", a.verdict_timeout_ms);
   b.stage("verdict", a.verdict_timeout_ms);  // the verifier rules on the proofs
@@ -163,7 +163,7 @@ Result<RuleSet> accuracy_rule_set(const AccuracyParams& a) {
   b.action("verdict", "pass", verifier, "settled_pass", pass);
   b.action("verdict", "fail", verifier, "settled_fail", to_mc_all);
   b.action("verdict", "invalid", verifier, "settled_mp_slashed", to_mc_all);
-  b.action("verdict", "accept", mc, "settled_pass", pass);     // MC concedes: costs only MC
+  b.action("verdict", "accept", mc, "settled_pass", pass);        // MC concedes: costs only MC
   b.action("verdict", "concede", mp, "settled_fail", to_mc_all);  // MP concedes: costs only MP
   b.timeout("verdict", "verifier_silent", "settled_refund", refund);
 

@@ -46,7 +46,7 @@ struct AccuracyParams {
   // Minimum stake of MP at deposit; nullopt means the paper's 1000 * N1 * E.
   std::optional<Amount> mp_min_stake;
   std::int64_t funding_timeout_ms = 3'600'000;
-  std::int64_t response_timeout_ms = 600'000;   // every stage where a party must answer
+  std::int64_t response_timeout_ms = 600'000;    // every stage where a party must answer
   std::int64_t proving_timeout_ms = 86'400'000;  // MP proving N2 examples
   std::int64_t verdict_timeout_ms = 3'600'000;   // the verifier's ruling
 };

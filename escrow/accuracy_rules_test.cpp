@@ -43,8 +43,8 @@ constexpr Amount kStart = 10'000'000;
 
 // MP's gain d over its 2NE in each terminal stage (MC gets 2NE - d).
 const std::map<std::string, Amount> kRow = {
-    {"settled_refund", 0},          {"settled_mc_withheld", kTwoNe}, {"settled_mc_slashed", kTwoNe},
-    {"settled_mp_aborted", 30},     {"settled_mp_slashed", -kTwoNe}, {"settled_pass", 9'060},
+    {"settled_refund", 0},      {"settled_mc_withheld", kTwoNe}, {"settled_mc_slashed", kTwoNe},
+    {"settled_mp_aborted", 30}, {"settled_mp_slashed", -kTwoNe}, {"settled_pass", 9'060},
     {"settled_fail", -kTwoNe},
 };
 
@@ -91,7 +91,8 @@ class Accuracy : public ::testing::Test {
 TEST_F(Accuracy, EveryPathPaysItsRowOfTheTable) {
   // All paths from stage 0 to a terminal stage, as lists of transition indices.
   std::vector<std::vector<std::size_t>> paths;
-  std::function<void(std::size_t, std::vector<std::size_t>&)> walk = [&](std::size_t s, std::vector<std::size_t>& path) {
+  std::function<void(std::size_t, std::vector<std::size_t>&)> walk = [&](std::size_t s,
+                                                                         std::vector<std::size_t>& path) {
     if (rules_.stages[s].terminal) {
       paths.push_back(path);
       return;
@@ -169,7 +170,7 @@ TEST_F(Accuracy, GuardsRefuseWithReasonsAndChangeNothing) {
     EXPECT_FALSE(o.rejection().reason.empty());
   };
   const Digest before = digest();
-  refused(act(kMc, "choose_subset"), Code::kUnauthorized);       // MP's move, not MC's
+  refused(act(kMc, "choose_subset"), Code::kUnauthorized);        // MP's move, not MC's
   refused(act(kStranger, "choose_subset"), Code::kUnauthorized);  // not a party
   refused(act(kMp, "send_subset"), Code::kWrongStage);            // not from this stage
   refused(act(kMp, "timeout"), Code::kDeadlineNotReached);        // deadline claim too early

@@ -75,7 +75,8 @@ Result<AuditReport> verify_ledger(Ledger& ledger) {
       rep.rows += 1;
       if (seq != expect_seq) problem(at + "expected seq " + std::to_string(expect_seq));
       expect_seq = seq + 1;
-      if (prev_col.size() != 32 || to_array<32>(prev_col) != prev) problem(at + "prev_hash does not link to the previous row");
+      if (prev_col.size() != 32 || to_array<32>(prev_col) != prev)
+        problem(at + "prev_hash does not link to the previous row");
       const Digest computed = audit_hash(to_array<32>(prev_col), record);
       if (hash_col.size() != 32 || to_array<32>(hash_col) != computed) problem(at + "hash does not match its record");
       prev = to_array<32>(hash_col);
@@ -154,7 +155,8 @@ Result<AuditReport> verify_ledger(Ledger& ledger) {
   for (const auto& [name, bal] : *balances) {
     auto it = derived.find(name);
     Amount d = it == derived.end() ? 0 : it->second;
-    if (d != bal) problem("account " + name + " holds " + std::to_string(bal) + " but its journal sums to " + std::to_string(d));
+    if (d != bal)
+      problem("account " + name + " holds " + std::to_string(bal) + " but its journal sums to " + std::to_string(d));
     if (name == kWorldAccount) {
       if (bal > 0) problem("world is positive");
       rep.money_in_system = -bal;

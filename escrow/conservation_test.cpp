@@ -67,8 +67,8 @@ class Conservation {
     EXPECT_TRUE(report->ok()) << report->problems[0];
     EXPECT_EQ(report->rows, applied_);
     std::printf("conservation: %llu applied, %llu refused, %zu instances (%zu settled), %llu duplicates\n",
-                static_cast<unsigned long long>(applied_), static_cast<unsigned long long>(refused_),
-                instances_.size(), settled_count(), static_cast<unsigned long long>(duplicates_));
+                static_cast<unsigned long long>(applied_), static_cast<unsigned long long>(refused_), instances_.size(),
+                settled_count(), static_cast<unsigned long long>(duplicates_));
     for (const auto& [c, n] : codes_) std::printf("  refused %s: %d\n", c.c_str(), n);
     std::map<std::string, int> stages;
     for (const auto& [id, k] : instances_) stages[ledger_->instance(id)->stage_name] += 1;
@@ -84,12 +84,18 @@ class Conservation {
 
   Amount random_amount() {
     switch (pick(12)) {
-      case 0: return 0;
-      case 1: return -static_cast<Amount>(1 + pick(1000));
-      case 2: return kMaxAmount;
-      case 3: return std::numeric_limits<Amount>::min();
-      case 4: return kMaxAmount - static_cast<Amount>(pick(10));
-      default: return 1 + static_cast<Amount>(pick(pick(2) ? 1000 : 3'000'000));
+      case 0:
+        return 0;
+      case 1:
+        return -static_cast<Amount>(1 + pick(1000));
+      case 2:
+        return kMaxAmount;
+      case 3:
+        return std::numeric_limits<Amount>::min();
+      case 4:
+        return kMaxAmount - static_cast<Amount>(pick(10));
+      default:
+        return 1 + static_cast<Amount>(pick(pick(2) ? 1000 : 3'000'000));
     }
   }
 
@@ -149,7 +155,8 @@ class Conservation {
     while (chosen.size() < 3) chosen.insert(pick(parties_.size()));
     for (std::size_t i : chosen) o.parties.push_back(parties_[i]);
     if (pick(10) == 0) o.parties.pop_back();
-    if (pick(20) == 0 && !instances_.empty()) o.id = std::next(instances_.begin(), static_cast<long>(pick(instances_.size())))->first;
+    if (pick(20) == 0 && !instances_.empty())
+      o.id = std::next(instances_.begin(), static_cast<long>(pick(instances_.size())))->first;
     return o;
   }
 
@@ -193,7 +200,8 @@ class Conservation {
           for (const Transition* t : out) {
             if (!k.rules.stages[t->to].terminal) forward.push_back(t);
           }
-          const Transition* t = !forward.empty() && pick(5) != 0 ? forward[pick(forward.size())] : out[pick(out.size())];
+          const Transition* t =
+              !forward.empty() && pick(5) != 0 ? forward[pick(forward.size())] : out[pick(out.size())];
           actor = k.parties[t->actor];
           a.transition = t->name;
           a.evidence = random_id<32>(rng_);
@@ -248,9 +256,9 @@ class Conservation {
         touched_.insert(a->id);
         const std::string& stage = out[i].applied().result.stage;
         Known& k = instances_.at(a->id);
-        k.settled = stage == "unfunded" || std::any_of(k.rules.stages.begin(), k.rules.stages.end(), [&](const Stage& st) {
-                      return st.terminal && st.name == stage;
-                    });
+        k.settled =
+            stage == "unfunded" || std::any_of(k.rules.stages.begin(), k.rules.stages.end(),
+                                               [&](const Stage& st) { return st.terminal && st.name == stage; });
       }
     }
   }

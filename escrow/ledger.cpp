@@ -331,8 +331,8 @@ struct Ledger::Impl {
     auto need = required_stake(actor);
     if (!need.ok()) return storage(need.error());
     if (*staked - u.amount < *need)
-      return reject(Code::kStakeTooLow, "open instances require a stake of " + std::to_string(*need) +
-                                            "; unstaking " + std::to_string(u.amount) + " would leave " +
+      return reject(Code::kStakeTooLow, "open instances require a stake of " + std::to_string(*need) + "; unstaking " +
+                                            std::to_string(u.amount) + " would leave " +
                                             std::to_string(*staked - u.amount));
     move_money(st, stake_account(actor), party_account(actor), u.amount);
     return std::nullopt;
@@ -407,7 +407,8 @@ struct Ledger::Impl {
       if (a.transition == "deposit") {
         const Amount amount = rules.deposits[static_cast<std::size_t>(role)];
         if (amount == 0) return reject(Code::kInvalidRequest, "role '" + rules.roles[role] + "' makes no deposit");
-        if (inst.deposited & (1u << role)) return reject(Code::kWrongStage, "role '" + rules.roles[role] + "' has already deposited");
+        if (inst.deposited & (1u << role))
+          return reject(Code::kWrongStage, "role '" + rules.roles[role] + "' has already deposited");
         if (st.now >= deadline)
           return reject(Code::kDeadlinePassed, "the funding deadline passed at " + std::to_string(deadline));
         if (a.evidence != inst.digest)
@@ -434,8 +435,8 @@ struct Ledger::Impl {
         }
       } else if (a.transition == "timeout") {
         if (st.now < deadline)
-          return reject(Code::kDeadlineNotReached, "the funding deadline is " + std::to_string(deadline) +
-                                                       ", now is " + std::to_string(st.now));
+          return reject(Code::kDeadlineNotReached,
+                        "the funding deadline is " + std::to_string(deadline) + ", now is " + std::to_string(st.now));
         for (std::size_t i = 0; i < rules.roles.size(); ++i) {
           if (inst.deposited & (1u << i))
             move_money(st, hold_account(inst.id, rules.roles[i]), party_account(inst.parties[i]), rules.deposits[i]);
@@ -509,7 +510,8 @@ struct Ledger::Impl {
     }
     for (const auto& [account, nb] : updates) {
       auto up = db.prepare(
-          "INSERT INTO accounts(name, balance) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET balance = excluded.balance");
+          "INSERT INTO accounts(name, balance) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET balance = "
+          "excluded.balance");
       if (!up.ok()) return storage(up.error());
       (*up)->bind_text(1, account).bind(2, nb);
       if (Status s = (*up)->run(); !s.ok()) return storage(s.error());
@@ -534,7 +536,8 @@ struct Ledger::Impl {
           "INSERT INTO instances(id, rules, rules_digest, stage, deposited, opened_ms, stage_entered_ms, settled, "
           "events) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0)");
       if (!ins.ok()) return ins.error();
-      (*ins)->bind(1, r.id)
+      (*ins)
+          ->bind(1, r.id)
           .bind(2, encode_rules(*r.rules))
           .bind(3, r.digest)
           .bind(4, r.stage)
@@ -556,7 +559,8 @@ struct Ledger::Impl {
           "INSERT INTO instance_events(instance, n, audit_seq, time_ms, transition, actor, evidence, stage_after) "
           "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
       if (!ev.ok()) return ev.error();
-      (*ev)->bind(1, r.id)
+      (*ev)
+          ->bind(1, r.id)
           .bind(2, r.events)
           .bind(3, static_cast<std::int64_t>(e.audit_seq))
           .bind(4, e.time_ms)
@@ -570,7 +574,8 @@ struct Ledger::Impl {
     auto up = db.prepare(
         "UPDATE instances SET stage = ?, deposited = ?, stage_entered_ms = ?, settled = ?, events = ? WHERE id = ?");
     if (!up.ok()) return up.error();
-    (*up)->bind(1, r.stage)
+    (*up)
+        ->bind(1, r.stage)
         .bind(2, static_cast<std::int64_t>(r.deposited))
         .bind(3, r.entered_ms)
         .bind(4, r.settled ? 1 : 0)
@@ -620,8 +625,8 @@ struct Ledger::Impl {
         return reject(Code::kReplay, "sequence number " + std::to_string(c.seq) + " was already used (last accepted " +
                                          std::to_string(head->seq) + ")");
       if (c.seq != head->seq + 1)
-        return reject(Code::kReplay, "expected sequence number " + std::to_string(head->seq + 1) + ", got " +
-                                         std::to_string(c.seq));
+        return reject(Code::kReplay,
+                      "expected sequence number " + std::to_string(head->seq + 1) + ", got " + std::to_string(c.seq));
       if (c.prev != head->hash)
         return reject(Code::kReplay, "previous-envelope hash " + short_hex(c.prev) +
                                          " does not match the last accepted envelope " + short_hex(head->hash));
@@ -643,10 +648,15 @@ struct Ledger::Impl {
     }
     const std::vector<std::uint8_t> result_bytes = encode_result(st.result);
     {
-      auto ins = db.prepare(
-          "INSERT INTO operations(client, op_id, request_digest, result, audit_seq) VALUES(?, ?, ?, ?, ?)");
+      auto ins =
+          db.prepare("INSERT INTO operations(client, op_id, request_digest, result, audit_seq) VALUES(?, ?, ?, ?, ?)");
       if (!ins.ok()) return storage(ins.error());
-      (*ins)->bind(1, sub.actor).bind(2, req.op_id).bind(3, request_digest).bind(4, result_bytes).bind(5, static_cast<std::int64_t>(st.seq));
+      (*ins)
+          ->bind(1, sub.actor)
+          .bind(2, req.op_id)
+          .bind(3, request_digest)
+          .bind(4, result_bytes)
+          .bind(5, static_cast<std::int64_t>(st.seq));
       if (Status s = (*ins)->run(); !s.ok()) return storage(s.error());
     }
     AuditRecord rec{st.seq, st.now, sub.actor, request_bytes, result_bytes};
@@ -655,7 +665,12 @@ struct Ledger::Impl {
     {
       auto ins = db.prepare("INSERT INTO audit(seq, time_ms, prev_hash, record, hash) VALUES(?, ?, ?, ?, ?)");
       if (!ins.ok()) return storage(ins.error());
-      (*ins)->bind(1, static_cast<std::int64_t>(st.seq)).bind(2, st.now).bind(3, head->hash).bind(4, record).bind(5, hash);
+      (*ins)
+          ->bind(1, static_cast<std::int64_t>(st.seq))
+          .bind(2, st.now)
+          .bind(3, head->hash)
+          .bind(4, record)
+          .bind(5, hash);
       if (Status s = (*ins)->run(); !s.ok()) return storage(s.error());
     }
     if (sub.chain) {
@@ -663,7 +678,11 @@ struct Ledger::Impl {
           "INSERT INTO chains(sender, instance, seq, hash) VALUES(?, ?, ?, ?) "
           "ON CONFLICT(sender, instance) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
       if (!up.ok()) return storage(up.error());
-      (*up)->bind(1, sub.actor).bind(2, sub.chain->instance).bind(3, static_cast<std::int64_t>(sub.chain->seq)).bind(4, sub.chain->hash);
+      (*up)
+          ->bind(1, sub.actor)
+          .bind(2, sub.chain->instance)
+          .bind(3, static_cast<std::int64_t>(sub.chain->seq))
+          .bind(4, sub.chain->hash);
       if (Status s = (*up)->run(); !s.ok()) return storage(s.error());
     }
     Applied a;

@@ -46,8 +46,7 @@ class LedgerTest : public ::testing::Test {
 TEST_F(LedgerTest, MoneyMovesAsBalancedJournalEntries) {
   Outcome m = submit(kOperator, Mint{kAlice, 1000});
   ASSERT_TRUE(m.ok()) << m.rejection().reason;
-  EXPECT_EQ(m.applied().result.postings,
-            (std::vector<Posting>{{"world", -1000}, {party_account(kAlice), 1000}}));
+  EXPECT_EQ(m.applied().result.postings, (std::vector<Posting>{{"world", -1000}, {party_account(kAlice), 1000}}));
   EXPECT_EQ(m.applied().audit_seq, 1u);
   ASSERT_TRUE(submit(kAlice, Transfer{kBob, 300}).ok());
   ASSERT_TRUE(submit(kBob, Stake{100}).ok());
@@ -145,8 +144,8 @@ TEST_F(LedgerTest, EnvelopeChainsRejectReplaysAndGaps) {
   EXPECT_EQ(head->seq, 2u);
   EXPECT_EQ(head->hash, h2);
   // The envelope's instance must be the request's.
-  Outcome o = ledger_->apply(Submission{kAlice, Request{random_id<16>(rng_), Transfer{kBob, 1}},
-                                        ChainStep{InstanceId{9}, 1, Digest{}, h1}});
+  Outcome o = ledger_->apply(
+      Submission{kAlice, Request{random_id<16>(rng_), Transfer{kBob, 1}}, ChainStep{InstanceId{9}, 1, Digest{}, h1}});
   expect_refused(o, Code::kInvalidRequest);
 }
 
@@ -237,7 +236,8 @@ TEST_F(Tamper, AJournalLineChanged) {
 }
 
 TEST_F(Tamper, AnAuditRecordChanged) {
-  auto p = problems_after("UPDATE audit SET record = substr(record, 1, 20) || x'ff' || substr(record, 22) WHERE seq = 2");
+  auto p =
+      problems_after("UPDATE audit SET record = substr(record, 1, 20) || x'ff' || substr(record, 22) WHERE seq = 2");
   ASSERT_FALSE(p.empty());
   EXPECT_NE(p[0].find("hash does not match"), std::string::npos) << p[0];
 }

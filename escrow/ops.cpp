@@ -6,27 +6,48 @@ namespace verdict::escrow {
 
 const char* code_name(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kMalformed: return "malformed";
-    case Code::kBadSignature: return "bad_signature";
-    case Code::kWrongRecipient: return "wrong_recipient";
-    case Code::kStaleTimestamp: return "stale_timestamp";
-    case Code::kReplay: return "replay";
-    case Code::kOpIdReused: return "op_id_reused";
-    case Code::kUnauthorized: return "unauthorized";
-    case Code::kUnknownInstance: return "unknown_instance";
-    case Code::kInstanceExists: return "instance_exists";
-    case Code::kInvalidAmount: return "invalid_amount";
-    case Code::kInsufficientFunds: return "insufficient_funds";
-    case Code::kOverflow: return "overflow";
-    case Code::kInvalidRules: return "invalid_rules";
-    case Code::kWrongStage: return "wrong_stage";
-    case Code::kDeadlineNotReached: return "deadline_not_reached";
-    case Code::kDeadlinePassed: return "deadline_passed";
-    case Code::kStakeTooLow: return "stake_too_low";
-    case Code::kBadConsent: return "bad_consent";
-    case Code::kInvalidRequest: return "invalid_request";
-    case Code::kStorage: return "storage";
+    case Code::kOk:
+      return "ok";
+    case Code::kMalformed:
+      return "malformed";
+    case Code::kBadSignature:
+      return "bad_signature";
+    case Code::kWrongRecipient:
+      return "wrong_recipient";
+    case Code::kStaleTimestamp:
+      return "stale_timestamp";
+    case Code::kReplay:
+      return "replay";
+    case Code::kOpIdReused:
+      return "op_id_reused";
+    case Code::kUnauthorized:
+      return "unauthorized";
+    case Code::kUnknownInstance:
+      return "unknown_instance";
+    case Code::kInstanceExists:
+      return "instance_exists";
+    case Code::kInvalidAmount:
+      return "invalid_amount";
+    case Code::kInsufficientFunds:
+      return "insufficient_funds";
+    case Code::kOverflow:
+      return "overflow";
+    case Code::kInvalidRules:
+      return "invalid_rules";
+    case Code::kWrongStage:
+      return "wrong_stage";
+    case Code::kDeadlineNotReached:
+      return "deadline_not_reached";
+    case Code::kDeadlinePassed:
+      return "deadline_passed";
+    case Code::kStakeTooLow:
+      return "stake_too_low";
+    case Code::kBadConsent:
+      return "bad_consent";
+    case Code::kInvalidRequest:
+      return "invalid_request";
+    case Code::kStorage:
+      return "storage";
   }
   return "unknown";
 }
@@ -96,11 +117,21 @@ Result<Request> decode_request(std::span<const std::uint8_t> bytes) {
   out.op_id = r.fixed<16>();
   std::uint8_t tag = r.u8();
   switch (tag) {
-    case kMint: out.body = Mint{r.fixed<32>(), r.i64()}; break;
-    case kWithdraw: out.body = Withdraw{r.i64()}; break;
-    case kTransfer: out.body = Transfer{r.fixed<32>(), r.i64()}; break;
-    case kStake: out.body = Stake{r.i64()}; break;
-    case kUnstake: out.body = Unstake{r.i64()}; break;
+    case kMint:
+      out.body = Mint{r.fixed<32>(), r.i64()};
+      break;
+    case kWithdraw:
+      out.body = Withdraw{r.i64()};
+      break;
+    case kTransfer:
+      out.body = Transfer{r.fixed<32>(), r.i64()};
+      break;
+    case kStake:
+      out.body = Stake{r.i64()};
+      break;
+    case kUnstake:
+      out.body = Unstake{r.i64()};
+      break;
     case kOpen: {
       OpenInstance o;
       o.id = r.fixed<16>();
@@ -126,7 +157,9 @@ Result<Request> decode_request(std::span<const std::uint8_t> bytes) {
       out.body = std::move(a);
       break;
     }
-    case kCollectFees: out.body = CollectFees{r.i64()}; break;
+    case kCollectFees:
+      out.body = CollectFees{r.i64()};
+      break;
     default:
       if (r.ok()) r.fail("unknown request tag " + std::to_string(tag));
   }

@@ -24,26 +24,26 @@ namespace verdict::escrow {
 // Why a request was refused. Stable numbers: they are part of the wire format.
 enum class Code : std::uint8_t {
   kOk = 0,
-  kMalformed = 1,           // undecodable frame, envelope or payload
-  kBadSignature = 2,        // the envelope's signature does not verify
-  kWrongRecipient = 3,      // the envelope is addressed to another service
-  kStaleTimestamp = 4,      // a new request signed too far from the escrow's clock
-  kReplay = 5,              // sequence number or previous-envelope hash out of order
-  kOpIdReused = 6,          // the op id was applied with a different request
-  kUnauthorized = 7,        // not the operator, not a party, or not the role that may act
-  kUnknownInstance = 8,     // no instance with that id
-  kInstanceExists = 9,      // an instance with that id was already opened
-  kInvalidAmount = 10,      // an amount <= 0 or otherwise out of range
-  kInsufficientFunds = 11,  // the debited account holds less
-  kOverflow = 12,           // a balance would leave the 64-bit range
-  kInvalidRules = 13,       // the rule set fails analyze(), or parties do not fit it
-  kWrongStage = 14,         // no such transition from the current stage, or settled
-  kDeadlineNotReached = 15, // a timeout claimed before the deadline
-  kDeadlinePassed = 16,     // an action after the deadline
-  kStakeTooLow = 17,        // a stake below what a rule set requires
-  kBadConsent = 18,         // a deposit whose evidence is not the rule set's digest
-  kInvalidRequest = 19,     // semantically invalid (self-transfer, id mismatch, ...)
-  kStorage = 20,            // the store failed; nothing was applied; retry
+  kMalformed = 1,            // undecodable frame, envelope or payload
+  kBadSignature = 2,         // the envelope's signature does not verify
+  kWrongRecipient = 3,       // the envelope is addressed to another service
+  kStaleTimestamp = 4,       // a new request signed too far from the escrow's clock
+  kReplay = 5,               // sequence number or previous-envelope hash out of order
+  kOpIdReused = 6,           // the op id was applied with a different request
+  kUnauthorized = 7,         // not the operator, not a party, or not the role that may act
+  kUnknownInstance = 8,      // no instance with that id
+  kInstanceExists = 9,       // an instance with that id was already opened
+  kInvalidAmount = 10,       // an amount <= 0 or otherwise out of range
+  kInsufficientFunds = 11,   // the debited account holds less
+  kOverflow = 12,            // a balance would leave the 64-bit range
+  kInvalidRules = 13,        // the rule set fails analyze(), or parties do not fit it
+  kWrongStage = 14,          // no such transition from the current stage, or settled
+  kDeadlineNotReached = 15,  // a timeout claimed before the deadline
+  kDeadlinePassed = 16,      // an action after the deadline
+  kStakeTooLow = 17,         // a stake below what a rule set requires
+  kBadConsent = 18,          // a deposit whose evidence is not the rule set's digest
+  kInvalidRequest = 19,      // semantically invalid (self-transfer, id mismatch, ...)
+  kStorage = 20,             // the store failed; nothing was applied; retry
 };
 const char* code_name(Code code);
 

@@ -36,7 +36,8 @@ Status check_effects(const RuleSet& r, const std::vector<Effect>& effects, const
   if (effects.size() > kMaxEffects) return Error{ctx + ": more than " + std::to_string(kMaxEffects) + " effects"};
   for (const Effect& e : effects) {
     if (e.from_role >= r.roles.size()) return Error{ctx + ": effect from unknown role " + std::to_string(e.from_role)};
-    if (e.to != kToFee && e.to >= r.roles.size()) return Error{ctx + ": effect to unknown role " + std::to_string(e.to)};
+    if (e.to != kToFee && e.to >= r.roles.size())
+      return Error{ctx + ": effect to unknown role " + std::to_string(e.to)};
     if (e.amount <= 0) return Error{ctx + ": effect amount must be positive, got " + std::to_string(e.amount)};
   }
   return Status::ok_status();
@@ -87,7 +88,8 @@ Result<RuleAnalysis> analyze(const RuleSet& r) {
     return Error{"a rule set has 1 to " + std::to_string(kMaxStages) + " stages"};
   std::set<std::string> stage_names;
   for (const Stage& s : r.stages) {
-    if (!valid_identifier(s.name, kMaxNameLength)) return Error{"stage name must be 1-64 of [a-z0-9_], got '" + s.name + "'"};
+    if (!valid_identifier(s.name, kMaxNameLength))
+      return Error{"stage name must be 1-64 of [a-z0-9_], got '" + s.name + "'"};
     if (s.name == "funding" || s.name == "unfunded") return Error{"stage name '" + s.name + "' is reserved"};
     if (!stage_names.insert(s.name).second) return Error{"duplicate stage '" + s.name + "'"};
     if (s.terminal && s.timeout_ms != 0) return Error{"terminal stage '" + s.name + "' cannot have a deadline"};

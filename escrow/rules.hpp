@@ -97,7 +97,7 @@ struct RuleSet {
 
 // What analyze() derives from a valid table.
 struct RuleAnalysis {
-  std::vector<Amount> funded_holds;             // per role, after on_funded
+  std::vector<Amount> funded_holds;              // per role, after on_funded
   std::vector<std::vector<Amount>> stage_holds;  // per stage, per role
   Amount total_deposits = 0;
 };

@@ -101,9 +101,10 @@ Result<StatementRef> Db::prepare(const std::string& sql) {
     return StatementRef(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT, &stmt,
-                              nullptr);
-  if (rc != SQLITE_OK) return Error{"sqlite: cannot prepare: " + std::string(sqlite3_errmsg(db_)) + " (in: " + sql + ")"};
+  int rc =
+      sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK)
+    return Error{"sqlite: cannot prepare: " + std::string(sqlite3_errmsg(db_)) + " (in: " + sql + ")"};
   auto owned = std::make_unique<Statement>(stmt);
   Statement* p = owned.get();
   cache_.emplace(sql, std::move(owned));

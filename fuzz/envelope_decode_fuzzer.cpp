@@ -3,11 +3,11 @@
 // embedded rule table, a query, a reply). Any input either is rejected with an Error or
 // decodes to a value whose canonical re-encoding is exactly the input; verifying the
 // signature and the frames of whatever decodes must not crash either.
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <algorithm>
-#include <array>
 #include <span>
 
 #include "escrow/ops.hpp"

@@ -61,8 +61,8 @@ void print_instance(const escrow::InstanceView& v) {
   }
   for (const auto& e : v.history) {
     std::cout << "  #" << e.audit_seq << " " << time_text(e.time_ms) << " " << e.transition << " by "
-              << to_hex(e.actor).substr(0, 16) << " -> " << e.stage_after << " evidence " << to_hex(e.evidence).substr(0, 16)
-              << "\n";
+              << to_hex(e.actor).substr(0, 16) << " -> " << e.stage_after << " evidence "
+              << to_hex(e.evidence).substr(0, 16) << "\n";
   }
 }
 
@@ -70,13 +70,13 @@ void print_instance(const escrow::InstanceView& v) {
 
 int serve(const std::vector<std::string>& args) {
   po::options_description desc("verdict escrow serve");
-  desc.add_options()("help,h", "show this help")                                                   //
-      ("db", po::value<std::string>()->required(), "ledger file (created if missing)")              //
-      ("bind", po::value<std::string>()->required(), "endpoint, e.g. tcp://127.0.0.1:7400")         //
+  desc.add_options()("help,h", "show this help")                                                                //
+      ("db", po::value<std::string>()->required(), "ledger file (created if missing)")                          //
+      ("bind", po::value<std::string>()->required(), "endpoint, e.g. tcp://127.0.0.1:7400")                     //
       ("key", po::value<std::string>(), "the service's secret key file (default: DB.key, created if missing)")  //
       ("operator", po::value<std::string>(), "the operator's public key (file or hex); pinned in the ledger")   //
-      ("timestamp-window-s", po::value<std::int64_t>()->default_value(600), "accepted envelope clock skew")      //
-      ("max-batch", po::value<std::size_t>()->default_value(256), "requests per group commit at most")            //
+      ("timestamp-window-s", po::value<std::int64_t>()->default_value(600), "accepted envelope clock skew")     //
+      ("max-batch", po::value<std::size_t>()->default_value(256), "requests per group commit at most")          //
       ("verbose,v", "log every batch to stderr");
   po::variables_map vm;
   if (int rc = parse_options(args, desc, vm, "verdict escrow serve --db FILE --bind ENDPOINT"); rc >= 0) return rc;
@@ -159,12 +159,12 @@ int verify_log(const std::vector<std::string>& args) {
 // ---- client commands ---------------------------------------------------------------------------
 
 void add_client_options(po::options_description& desc) {
-  desc.add_options()("help,h", "show this help")                                                           //
+  desc.add_options()("help,h", "show this help")                                                              //
       ("connect", po::value<std::string>()->required(), "the service's endpoint, e.g. tcp://127.0.0.1:7400")  //
-      ("key", po::value<std::string>()->required(), "your secret key file")                                 //
-      ("server-pub", po::value<std::string>()->required(), "the service's public key (file or hex)")        //
-      ("op-id", po::value<std::string>(), "16-byte hex op id (default: random); reuse it to retry safely")   //
-      ("timeout-ms", po::value<int>()->default_value(2000), "per attempt")                                  //
+      ("key", po::value<std::string>()->required(), "your secret key file")                                   //
+      ("server-pub", po::value<std::string>()->required(), "the service's public key (file or hex)")          //
+      ("op-id", po::value<std::string>(), "16-byte hex op id (default: random); reuse it to retry safely")    //
+      ("timeout-ms", po::value<int>()->default_value(2000), "per attempt")                                    //
       ("attempts", po::value<int>()->default_value(10), "attempts before giving up (outcome unknown)");
 }
 
@@ -199,7 +199,8 @@ int report_reply(const std::string& cmd, const Result<escrowd::Reply>& r) {
   if (result.ok()) {
     if (!result->transition.empty()) std::cout << "  transition " << result->transition << "\n";
     if (!result->stage.empty()) std::cout << "  stage      " << result->stage << "\n";
-    for (const auto& p : result->postings) std::cout << "  " << (p.delta > 0 ? "+" : "") << p.delta << " " << p.account << "\n";
+    for (const auto& p : result->postings)
+      std::cout << "  " << (p.delta > 0 ? "+" : "") << p.delta << " " << p.account << "\n";
   }
   return kExitOk;
 }
@@ -209,7 +210,8 @@ using BodyBuilder = std::function<Result<escrow::Body>(const po::variables_map&,
 
 Command request_command(const std::string& name, const std::string& summary,
                         std::function<void(po::options_description&)> flags, BodyBuilder build) {
-  return {name, summary,
+  return {name,
+          summary,
           [name, flags, build](const std::vector<std::string>& args) {
             po::options_description desc("verdict escrow " + name);
             add_client_options(desc);
@@ -284,7 +286,7 @@ Command open_accuracy_command() {
   return request_command(
       "open-accuracy", "Open an accuracy-verification escrow (Appendix B) as one of its parties",
       [](po::options_description& d) {
-        d.add_options()("instance", po::value<std::string>(), "16-byte hex instance id (default: random)")  //
+        d.add_options()("instance", po::value<std::string>(), "16-byte hex instance id (default: random)")   //
             ("mp", po::value<std::string>()->required(), "model provider (public key file or hex)")          //
             ("mc", po::value<std::string>()->required(), "model consumer")                                   //
             ("verifier", po::value<std::string>()->required(), "the party whose claims carry proof checks")  //
@@ -294,7 +296,7 @@ Command open_accuracy_command() {
             ("p", po::value<escrow::Amount>()->required(), "inspection price per example P")                 //
             ("z", po::value<escrow::Amount>()->required(), "SNARK cost per example Z")                       //
             ("eps", po::value<escrow::Amount>()->required(), "escrow fee per party")                         //
-            ("mp-stake", po::value<escrow::Amount>(), "MP's minimum stake (default 1000*N1*E)")             //
+            ("mp-stake", po::value<escrow::Amount>(), "MP's minimum stake (default 1000*N1*E)")              //
             ("funding-timeout-s", po::value<std::int64_t>()->default_value(3600), "")                        //
             ("response-timeout-s", po::value<std::int64_t>()->default_value(600), "")                        //
             ("proving-timeout-s", po::value<std::int64_t>()->default_value(86400), "")                       //
@@ -343,7 +345,7 @@ Command act_command() {
   return request_command(
       "act", "Take a transition of an instance: deposit, timeout, or an action of its rules",
       [](po::options_description& d) {
-        d.add_options()("instance", po::value<std::string>()->required(), "16-byte hex instance id")  //
+        d.add_options()("instance", po::value<std::string>()->required(), "16-byte hex instance id")        //
             ("transition", po::value<std::string>()->required(), "deposit, timeout, or a transition name")  //
             ("evidence", po::value<std::string>(),
              "32-byte hex digest the action rests on (for deposit: default the rules digest, after showing it)");
@@ -372,50 +374,54 @@ Command act_command() {
 // balance / show-instance: online (--connect ...) or offline (--db FILE, read-only).
 Command read_command(const std::string& name, const std::string& summary, const char* what_flag, const char* what_help,
                      bool instance) {
-  return {name, summary,
-          [=](const std::vector<std::string>& args) {
-            po::options_description desc("verdict escrow " + name);
-            desc.add_options()("help,h", "show this help")(what_flag, po::value<std::string>()->required(), what_help)  //
-                ("db", po::value<std::string>(), "read this ledger file directly (read-only)")                         //
-                ("connect", po::value<std::string>(), "or ask the service at this endpoint")                           //
-                ("key", po::value<std::string>(), "your secret key file (with --connect)")                             //
-                ("server-pub", po::value<std::string>(), "the service's public key (with --connect)")                  //
-                ("timeout-ms", po::value<int>()->default_value(2000), "")("attempts", po::value<int>()->default_value(5), "");
-            po::variables_map vm;
-            if (int rc = parse_options(args, desc, vm, "verdict escrow " + name); rc >= 0) return rc;
-            const std::string what = vm[what_flag].as<std::string>();
-            std::unique_ptr<escrow::Ledger> ledger;
-            std::unique_ptr<Connection> conn;
-            if (vm.count("db")) {
-              auto l = escrow::Ledger::open(escrow::Ledger::Options{vm["db"].as<std::string>(), nullptr, std::nullopt, true});
-              if (!l.ok()) return fail(name, l.error().message);
-              ledger = std::move(*l);
-            } else if (vm.count("connect") && vm.count("key") && vm.count("server-pub")) {
-              auto c = connect(vm);
-              if (!c.ok()) return fail(name, c.error().message);
-              conn = std::move(*c);
-            } else {
-              return fail(name, "give --db FILE, or --connect, --key and --server-pub");
-            }
-            if (instance) {
-              auto id = parse_id<16>(what, "--instance");
-              if (!id.ok()) return fail(name, id.error().message);
-              auto v = ledger ? ledger->instance(*id) : conn->client->instance(*id);
-              if (!v.ok()) return fail(name, v.error().message, kExitRejected);
-              print_instance(*v);
-              return kExitOk;
-            }
-            auto party = wire::read_public_key(what);
-            if (!party.ok()) return fail(name, party.error().message);
-            auto s = ledger ? ledger->summary(*party) : conn->client->summary(*party);
-            if (!s.ok()) return fail(name, s.error().message, kExitRejected);
-            std::cout << "party     " << to_hex(*party) << "\n"
-                      << "available " << s->available << "\n"
-                      << "staked    " << s->staked << "\n"
-                      << "held      " << s->held << "\n";
-            return kExitOk;
-          },
-          {}};
+  return {
+      name,
+      summary,
+      [=](const std::vector<std::string>& args) {
+        po::options_description desc("verdict escrow " + name);
+        desc.add_options()("help,h", "show this help")(what_flag, po::value<std::string>()->required(), what_help)  //
+            ("db", po::value<std::string>(), "read this ledger file directly (read-only)")                          //
+            ("connect", po::value<std::string>(), "or ask the service at this endpoint")                            //
+            ("key", po::value<std::string>(), "your secret key file (with --connect)")                              //
+            ("server-pub", po::value<std::string>(), "the service's public key (with --connect)")                   //
+            ("timeout-ms", po::value<int>()->default_value(2000), "")("attempts", po::value<int>()->default_value(5),
+                                                                      "");
+        po::variables_map vm;
+        if (int rc = parse_options(args, desc, vm, "verdict escrow " + name); rc >= 0) return rc;
+        const std::string what = vm[what_flag].as<std::string>();
+        std::unique_ptr<escrow::Ledger> ledger;
+        std::unique_ptr<Connection> conn;
+        if (vm.count("db")) {
+          auto l =
+              escrow::Ledger::open(escrow::Ledger::Options{vm["db"].as<std::string>(), nullptr, std::nullopt, true});
+          if (!l.ok()) return fail(name, l.error().message);
+          ledger = std::move(*l);
+        } else if (vm.count("connect") && vm.count("key") && vm.count("server-pub")) {
+          auto c = connect(vm);
+          if (!c.ok()) return fail(name, c.error().message);
+          conn = std::move(*c);
+        } else {
+          return fail(name, "give --db FILE, or --connect, --key and --server-pub");
+        }
+        if (instance) {
+          auto id = parse_id<16>(what, "--instance");
+          if (!id.ok()) return fail(name, id.error().message);
+          auto v = ledger ? ledger->instance(*id) : conn->client->instance(*id);
+          if (!v.ok()) return fail(name, v.error().message, kExitRejected);
+          print_instance(*v);
+          return kExitOk;
+        }
+        auto party = wire::read_public_key(what);
+        if (!party.ok()) return fail(name, party.error().message);
+        auto s = ledger ? ledger->summary(*party) : conn->client->summary(*party);
+        if (!s.ok()) return fail(name, s.error().message, kExitRejected);
+        std::cout << "party     " << to_hex(*party) << "\n"
+                  << "available " << s->available << "\n"
+                  << "staked    " << s->staked << "\n"
+                  << "held      " << s->held << "\n";
+        return kExitOk;
+      },
+      {}};
 }
 
 }  // namespace

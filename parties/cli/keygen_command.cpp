@@ -10,11 +10,12 @@
 namespace verdict::cli {
 
 Command keygen_command() {
-  return {"keygen", "Create an Ed25519 key file (mode 0600), or export a public key",
+  return {"keygen",
+          "Create an Ed25519 key file (mode 0600), or export a public key",
           [](const std::vector<std::string>& args) {
             namespace po = boost::program_options;
             po::options_description desc("verdict keygen");
-            desc.add_options()("help,h", "show this help")                                           //
+            desc.add_options()("help,h", "show this help")                                                //
                 ("out", po::value<std::string>(), "write a new secret key file here (never overwrites)")  //
                 ("from", po::value<std::string>(), "read this existing secret key file instead")          //
                 ("pub", po::value<std::string>(), "also write the public key file here ('-': stdout only)");

@@ -42,9 +42,9 @@ class socket_t;
 namespace verdict::escrowd {
 
 struct ClientOptions {
-  std::string endpoint;      // where the service listens
-  int timeout_ms = 1000;     // per attempt
-  int max_attempts = 30;     // 0: retry forever
+  std::string endpoint;   // where the service listens
+  int timeout_ms = 1000;  // per attempt
+  int max_attempts = 30;  // 0: retry forever
   int reconnect_ivl_ms = 20;
 };
 

@@ -73,7 +73,8 @@ TEST_F(Concurrency, TenClientsEqualASerialReplay) {
           return std::optional<Reply>();
         }
         outcomes[rep->status == ReplyStatus::kRejected ? escrow::code_name(rep->code) : status_name(rep->status)] += 1;
-        if (rep->status == ReplyStatus::kApplied) acks.push_back(Ack{cl.public_key(), r.op_id, rep->audit_seq, rep->body});
+        if (rep->status == ReplyStatus::kApplied)
+          acks.push_back(Ack{cl.public_key(), r.op_id, rep->audit_seq, rep->body});
         return std::optional<Reply>(*rep);
       };
       int i = 0;
@@ -82,7 +83,8 @@ TEST_F(Concurrency, TenClientsEqualASerialReplay) {
         if (kind < 6) {  // contending transfers, some overdrafts
           const auto& to = keys[3 * rng.uniform(kClients)].public_key();
           if (to == me.public_key()) continue;
-          run(*cme, escrow::Transfer{to, static_cast<escrow::Amount>(1 + rng.uniform(rng.uniform(4) == 0 ? 90'000 : 2'000))});
+          run(*cme,
+              escrow::Transfer{to, static_cast<escrow::Amount>(1 + rng.uniform(rng.uniform(4) == 0 ? 90'000 : 2'000))});
           i += 1;
         } else if (kind < 8) {
           run(*cme, rng.uniform(2) ? escrow::Body(escrow::Stake{static_cast<escrow::Amount>(1 + rng.uniform(3000))})
@@ -93,14 +95,16 @@ TEST_F(Concurrency, TenClientsEqualASerialReplay) {
           run(*cmc, escrow::OpenInstance{id, rules, {me.public_key(), mc.public_key(), ver.public_key()}});
           run(*cme, escrow::Act{id, "deposit", consent});
           run(*cmc, escrow::Act{id, "deposit", consent});
-          const char* path[] = {"choose_subset", "send_subset", "ack_subset", "publish_subset_key", "proceed",
+          const char* path[] = {"choose_subset", "send_subset", "ack_subset",       "publish_subset_key", "proceed",
                                 "send_rest",     "ack_rest",    "publish_rest_key", "submit_proofs"};
           EscrowClient* who[] = {cme.get(), cmc.get(), cme.get(), cmc.get(), cme.get(),
                                  cmc.get(), cme.get(), cmc.get(), cme.get()};
           const std::size_t n = 1 + rng.uniform(9);
           for (std::size_t k = 0; k < n; ++k) run(*who[k], escrow::Act{id, path[k], escrow::Digest{1}});
-          if (n == 9) run(*cver, escrow::Act{id, rng.uniform(2) ? "pass" : "fail", escrow::Digest{2}});
-          else run(*cme, escrow::Act{id, "abort", {}});
+          if (n == 9)
+            run(*cver, escrow::Act{id, rng.uniform(2) ? "pass" : "fail", escrow::Digest{2}});
+          else
+            run(*cme, escrow::Act{id, "abort", {}});
           i += static_cast<int>(n) + 4;
         }
       }

@@ -12,8 +12,8 @@
 //     (verify_ledger, and `verdict escrow verify-log` exits 0).
 // Seed: VERDICT_SEED (printed). VERDICT_CRASH_KILLS overrides the number of kills.
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -101,8 +101,17 @@ TEST(Crash, KilledAtRandomTheServiceLosesNothingAndAppliesEverythingOnce) {
   ASSERT_TRUE(wire::write_secret_key(dir.file("service.key"), server_key).ok());
   ASSERT_TRUE(wire::write_public_key(dir.file("operator.pub"), op_key.public_key()).ok());
   const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
-  const std::vector<std::string> argv{VERDICT_BIN, "escrow", "serve", "--db", db, "--bind", endpoint,
-                                      "--key", dir.file("service.key"), "--operator", dir.file("operator.pub")};
+  const std::vector<std::string> argv{VERDICT_BIN,
+                                      "escrow",
+                                      "serve",
+                                      "--db",
+                                      db,
+                                      "--bind",
+                                      endpoint,
+                                      "--key",
+                                      dir.file("service.key"),
+                                      "--operator",
+                                      dir.file("operator.pub")};
   pid_t server = spawn(argv, log);
   ASSERT_GT(server, 0);
 
@@ -161,7 +170,7 @@ TEST(Crash, KilledAtRandomTheServiceLosesNothingAndAppliesEverythingOnce) {
         }
         record(who, req, *rep);
       };
-      const char* path[] = {"choose_subset", "send_subset", "ack_subset", "publish_subset_key", "proceed",
+      const char* path[] = {"choose_subset", "send_subset", "ack_subset",       "publish_subset_key", "proceed",
                             "send_rest",     "ack_rest",    "publish_rest_key", "submit_proofs"};
       escrow::InstanceId id{};
       int step = -1;  // -1: no instance; 0: open; 1, 2: deposits; 3..: path
@@ -169,10 +178,12 @@ TEST(Crash, KilledAtRandomTheServiceLosesNothingAndAppliesEverythingOnce) {
         const std::uint64_t kind = r.uniform(10);
         if (kind < 5) {
           const auto& to = keys[3 * r.uniform(kClients)].public_key();
-          if (to != me.public_key()) run(cme, me, escrow::Transfer{to, static_cast<escrow::Amount>(1 + r.uniform(900))});
+          if (to != me.public_key())
+            run(cme, me, escrow::Transfer{to, static_cast<escrow::Amount>(1 + r.uniform(900))});
         } else if (kind < 7) {
-          run(cme, me, r.uniform(2) ? escrow::Body(escrow::Stake{static_cast<escrow::Amount>(1 + r.uniform(2000))})
-                                    : escrow::Body(escrow::Unstake{static_cast<escrow::Amount>(1 + r.uniform(2000))}));
+          run(cme, me,
+              r.uniform(2) ? escrow::Body(escrow::Stake{static_cast<escrow::Amount>(1 + r.uniform(2000))})
+                           : escrow::Body(escrow::Unstake{static_cast<escrow::Amount>(1 + r.uniform(2000))}));
         } else {
           if (step < 0) {
             id = random_id<16>(r);
@@ -182,7 +193,8 @@ TEST(Crash, KilledAtRandomTheServiceLosesNothingAndAppliesEverythingOnce) {
           } else if (step == 1) {
             run(cmc, mc, escrow::Act{id, "deposit", consent});
           } else if (step - 2 < 9) {
-            run((step - 2) % 2 == 0 ? cme : cmc, (step - 2) % 2 == 0 ? me : mc, escrow::Act{id, path[step - 2], escrow::Digest{9}});
+            run((step - 2) % 2 == 0 ? cme : cmc, (step - 2) % 2 == 0 ? me : mc,
+                escrow::Act{id, path[step - 2], escrow::Digest{9}});
           } else {
             run(cver, ver, escrow::Act{id, r.uniform(2) ? "pass" : "fail", escrow::Digest{8}});
           }
@@ -214,10 +226,11 @@ TEST(Crash, KilledAtRandomTheServiceLosesNothingAndAppliesEverythingOnce) {
 
   std::size_t dups = 0;
   for (const Ack& a : acks) dups += a.duplicate ? 1 : 0;
-  std::printf("crash: %d kills in %.1f s; %llu requests, %zu acknowledged as applied (%zu of them only as a "
-              "duplicate after a kill), %llu retransmissions\n",
-              kKills, secs, static_cast<unsigned long long>(submitted.load()), acks.size(), dups,
-              static_cast<unsigned long long>(retransmissions.load()));
+  std::printf(
+      "crash: %d kills in %.1f s; %llu requests, %zu acknowledged as applied (%zu of them only as a "
+      "duplicate after a kill), %llu retransmissions\n",
+      kKills, secs, static_cast<unsigned long long>(submitted.load()), acks.size(), dups,
+      static_cast<unsigned long long>(retransmissions.load()));
 
   // 1. The audit chain verifies and replays to the same state.
   auto report = escrow::verify_ledger(db);

@@ -27,7 +27,8 @@ class Hostile : public testing::ServiceTest {
     p.mp_min_stake = 0;
     rules_ = *escrow::accuracy_rule_set(p);
     id_ = escrow::testing::random_id<16>(rng_);
-    expect_applied(mc_->submit(req(escrow::OpenInstance{id_, rules_, {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}})));
+    expect_applied(mc_->submit(
+        req(escrow::OpenInstance{id_, rules_, {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}})));
     expect_applied(a_->submit(req(escrow::Act{id_, "deposit", escrow::rules_digest(rules_)})));
     expect_applied(mc_->submit(req(escrow::Act{id_, "deposit", escrow::rules_digest(rules_)})));
     before_ = digest();
@@ -62,15 +63,15 @@ class Hostile : public testing::ServiceTest {
 };
 
 TEST_F(Hostile, MalformedFrames) {
-  expect_rejected(send_raw({{}}), Code::kMalformed);                      // an empty frame
+  expect_rejected(send_raw({{}}), Code::kMalformed);                         // an empty frame
   expect_rejected(send_raw({{'h', 'e', 'l', 'l', 'o'}}), Code::kMalformed);  // garbage
   std::vector<std::uint8_t> env = wire::encode_envelope(next_op(req(escrow::Withdraw{1})));
   expect_rejected(send_raw({std::vector<std::uint8_t>(env.begin(), env.end() - 1)}), Code::kMalformed);  // truncated
   std::vector<std::uint8_t> longer = env;
   longer.push_back(0);
-  expect_rejected(send_raw({longer}), Code::kMalformed);                       // trailing byte
+  expect_rejected(send_raw({longer}), Code::kMalformed);                                         // trailing byte
   expect_rejected(send_raw(std::vector<std::vector<std::uint8_t>>(20, env)), Code::kMalformed);  // too many frames
-  expect_rejected(send_raw({env, {1, 2, 3}}), Code::kMalformed);                // a frame it does not list
+  expect_rejected(send_raw({env, {1, 2, 3}}), Code::kMalformed);  // a frame it does not list
 }
 
 TEST_F(Hostile, FramesThatDoNotMatchTheirDigests) {
@@ -123,14 +124,14 @@ TEST_F(Hostile, Replays) {
   auto dup = send(applied);
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup->status, ReplyStatus::kDuplicate);
-  wire::Envelope reused = a_->make_envelope(kOpType, escrow::encode_request(req(escrow::Withdraw{2})), {}, applied.seq,
-                                            applied.prev);
+  wire::Envelope reused =
+      a_->make_envelope(kOpType, escrow::encode_request(req(escrow::Withdraw{2})), {}, applied.seq, applied.prev);
   expect_rejected(send(reused), Code::kReplay);
   wire::Envelope gap = a_->make_envelope(kOpType, escrow::encode_request(req(escrow::Withdraw{2})), {}, applied.seq + 2,
                                          wire::envelope_hash(applied));
   expect_rejected(send(gap), Code::kReplay);
-  wire::Envelope wrong_prev = a_->make_envelope(kOpType, escrow::encode_request(req(escrow::Withdraw{2})), {},
-                                                applied.seq + 1, applied.prev);
+  wire::Envelope wrong_prev =
+      a_->make_envelope(kOpType, escrow::encode_request(req(escrow::Withdraw{2})), {}, applied.seq + 1, applied.prev);
   expect_rejected(send(wrong_prev), Code::kReplay);
 }
 
@@ -150,13 +151,17 @@ TEST_F(Hostile, WrongRecipientAndStaleTimestamps) {
 
 TEST_F(Hostile, WrongPartyAndUnknownInstance) {
   auto m = client(mallory_);
-  expect_rejected(m->submit(req(escrow::Act{id_, "choose_subset", {}})), Code::kUnauthorized);  // not a party
+  expect_rejected(m->submit(req(escrow::Act{id_, "choose_subset", {}})), Code::kUnauthorized);    // not a party
   expect_rejected(mc_->submit(req(escrow::Act{id_, "choose_subset", {}})), Code::kUnauthorized);  // MP's move
-  expect_rejected(m->submit(req(escrow::Mint{mallory_.public_key(), 1'000'000})), Code::kUnauthorized);  // not the operator
-  expect_rejected(a_->submit(req(escrow::Act{escrow::testing::random_id<16>(rng_), "deposit", {}})), Code::kUnknownInstance);
-  expect_rejected(m->submit(req(escrow::OpenInstance{escrow::testing::random_id<16>(rng_), rules_,
-                                                     {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}})),
-                  Code::kUnauthorized);  // opening an instance one is not a party of
+  expect_rejected(m->submit(req(escrow::Mint{mallory_.public_key(), 1'000'000})),
+                  Code::kUnauthorized);  // not the operator
+  expect_rejected(a_->submit(req(escrow::Act{escrow::testing::random_id<16>(rng_), "deposit", {}})),
+                  Code::kUnknownInstance);
+  expect_rejected(
+      m->submit(req(escrow::OpenInstance{escrow::testing::random_id<16>(rng_),
+                                         rules_,
+                                         {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}})),
+      Code::kUnauthorized);  // opening an instance one is not a party of
 }
 
 TEST_F(Hostile, OverdraftsNegativeAndOverflowingAmounts) {
@@ -174,12 +179,15 @@ TEST_F(Hostile, EarlyDeadlineClaimsAndOtherRuleViolations) {
   // A table that would create money is refused at open.
   escrow::RuleSet bad = rules_;
   bad.transitions[1].effects.push_back(escrow::Effect{0, 1, 1});
-  expect_rejected(mc_->submit(req(escrow::OpenInstance{escrow::testing::random_id<16>(rng_), bad,
-                                                       {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}})),
-                  Code::kInvalidRules);
+  expect_rejected(
+      mc_->submit(req(escrow::OpenInstance{escrow::testing::random_id<16>(rng_),
+                                           bad,
+                                           {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}})),
+      Code::kInvalidRules);
   // Consent to other rules.
   const escrow::InstanceId id2 = escrow::testing::random_id<16>(rng_);
-  auto c = mc_->submit(req(escrow::OpenInstance{id2, rules_, {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}}));
+  auto c = mc_->submit(
+      req(escrow::OpenInstance{id2, rules_, {alice_.public_key(), mc_key_.public_key(), verifier_.public_key()}}));
   expect_applied(c);
   before_ = digest();
   expect_rejected(a_->submit(req(escrow::Act{id2, "deposit", escrow::Digest{1}})), Code::kBadConsent);

@@ -9,10 +9,14 @@ using codec::Writer;
 
 const char* status_name(ReplyStatus s) {
   switch (s) {
-    case ReplyStatus::kApplied: return "applied";
-    case ReplyStatus::kDuplicate: return "duplicate";
-    case ReplyStatus::kRejected: return "rejected";
-    case ReplyStatus::kAnswer: return "answer";
+    case ReplyStatus::kApplied:
+      return "applied";
+    case ReplyStatus::kDuplicate:
+      return "duplicate";
+    case ReplyStatus::kRejected:
+      return "rejected";
+    case ReplyStatus::kAnswer:
+      return "answer";
   }
   return "unknown";
 }
@@ -22,11 +26,18 @@ std::vector<std::uint8_t> encode_query(const Query& q) {
   w.u8(1);
   w.u8(static_cast<std::uint8_t>(q.kind));
   switch (q.kind) {
-    case QueryKind::kSummary: w.fixed(q.party); break;
+    case QueryKind::kSummary:
+      w.fixed(q.party);
+      break;
     case QueryKind::kInstance:
-    case QueryKind::kChainHead: w.fixed(q.instance); break;
-    case QueryKind::kAuditHead: break;
-    case QueryKind::kBalance: w.str(q.account); break;
+    case QueryKind::kChainHead:
+      w.fixed(q.instance);
+      break;
+    case QueryKind::kAuditHead:
+      break;
+    case QueryKind::kBalance:
+      w.str(q.account);
+      break;
   }
   return w.take();
 }
@@ -38,11 +49,18 @@ Result<Query> decode_query(std::span<const std::uint8_t> bytes) {
   std::uint8_t kind = r.u8();
   q.kind = static_cast<QueryKind>(kind);
   switch (q.kind) {
-    case QueryKind::kSummary: q.party = r.fixed<32>(); break;
+    case QueryKind::kSummary:
+      q.party = r.fixed<32>();
+      break;
     case QueryKind::kInstance:
-    case QueryKind::kChainHead: q.instance = r.fixed<16>(); break;
-    case QueryKind::kAuditHead: break;
-    case QueryKind::kBalance: q.account = r.str(128); break;
+    case QueryKind::kChainHead:
+      q.instance = r.fixed<16>();
+      break;
+    case QueryKind::kAuditHead:
+      break;
+    case QueryKind::kBalance:
+      q.account = r.str(128);
+      break;
     default:
       if (r.ok()) r.fail("unknown query kind " + std::to_string(kind));
   }

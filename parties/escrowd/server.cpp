@@ -82,7 +82,8 @@ struct EscrowServer::Impl {
       if (!env->frames.empty()) return refuse(it, Code::kMalformed, "escrow operations carry no binary frames");
       auto req = escrow::decode_request(env->payload);
       if (!req.ok()) return refuse(it, Code::kMalformed, req.error().message);
-      if (env->timestamp_ms < now - options.timestamp_window_ms || env->timestamp_ms > now + options.timestamp_window_ms) {
+      if (env->timestamp_ms < now - options.timestamp_window_ms ||
+          env->timestamp_ms > now + options.timestamp_window_ms) {
         // Stale, unless it is a retransmission of an applied operation.
         auto seen = ledger.has_operation(env->sender, req->op_id);
         if (!seen.ok()) return refuse(it, Code::kStorage, seen.error().message);
@@ -198,10 +199,18 @@ struct EscrowServer::Impl {
         answer_query(it);
       }
       switch (it.reply.status) {
-        case ReplyStatus::kApplied: ++n_applied; break;
-        case ReplyStatus::kDuplicate: ++n_dup; break;
-        case ReplyStatus::kRejected: ++n_rej; break;
-        case ReplyStatus::kAnswer: ++n_q; break;
+        case ReplyStatus::kApplied:
+          ++n_applied;
+          break;
+        case ReplyStatus::kDuplicate:
+          ++n_dup;
+          break;
+        case ReplyStatus::kRejected:
+          ++n_rej;
+          break;
+        case ReplyStatus::kAnswer:
+          ++n_q;
+          break;
       }
       send_reply(it);
     }
@@ -247,7 +256,8 @@ ServerStats EscrowServer::stats() const {
 Status EscrowServer::run(int stop_fd) {
   try {
     while (!stop_.load()) {
-      zmq::pollitem_t items[2] = {{static_cast<void*>(impl_->socket), 0, ZMQ_POLLIN, 0}, {nullptr, stop_fd, ZMQ_POLLIN, 0}};
+      zmq::pollitem_t items[2] = {{static_cast<void*>(impl_->socket), 0, ZMQ_POLLIN, 0},
+                                  {nullptr, stop_fd, ZMQ_POLLIN, 0}};
       zmq::poll(items, stop_fd >= 0 ? 2 : 1, std::chrono::milliseconds(50));
       if (stop_fd >= 0 && (items[1].revents & ZMQ_POLLIN)) break;
       if (!(items[0].revents & ZMQ_POLLIN)) continue;

@@ -64,7 +64,8 @@ TEST_F(Service, AccuracyInstanceOverTheWire) {
   expect_applied(op->submit(req(escrow::Mint{mc.public_key(), 100'000})));
   expect_applied(cmp->submit(req(escrow::Stake{500})));
   const escrow::InstanceId id = escrow::testing::random_id<16>(rng_);
-  expect_applied(cmc->submit(req(escrow::OpenInstance{id, *rules, {mp.public_key(), mc.public_key(), verifier.public_key()}})));
+  expect_applied(
+      cmc->submit(req(escrow::OpenInstance{id, *rules, {mp.public_key(), mc.public_key(), verifier.public_key()}})));
   // The MP inspects what it is asked to consent to before depositing.
   auto view = cmp->instance(id);
   ASSERT_TRUE(view.ok()) << view.error().message;
@@ -74,13 +75,13 @@ TEST_F(Service, AccuracyInstanceOverTheWire) {
   expect_applied(cmp->submit(req(escrow::Act{id, "deposit", consent})));
   expect_applied(cmc->submit(req(escrow::Act{id, "deposit", consent})));
   for (auto [c, t] : std::vector<std::pair<EscrowClient*, const char*>>{{cmp.get(), "choose_subset"},
-                                                                          {cmc.get(), "send_subset"},
-                                                                          {cmp.get(), "ack_subset"},
-                                                                          {cmc.get(), "publish_subset_key"},
-                                                                          {cmp.get(), "proceed"},
-                                                                          {cmc.get(), "send_rest"},
-                                                                          {cmp.get(), "ack_rest"},
-                                                                          {cmc.get(), "publish_rest_key"}}) {
+                                                                        {cmc.get(), "send_subset"},
+                                                                        {cmp.get(), "ack_subset"},
+                                                                        {cmc.get(), "publish_subset_key"},
+                                                                        {cmp.get(), "proceed"},
+                                                                        {cmc.get(), "send_rest"},
+                                                                        {cmp.get(), "ack_rest"},
+                                                                        {cmc.get(), "publish_rest_key"}}) {
     expect_applied(c->submit(req(escrow::Act{id, t, escrow::Digest{7}})));
     clock_.advance(1000);
   }

@@ -31,7 +31,8 @@ class ServiceTest : public ::testing::Test {
     ServerOptions o;
     o.bind = "tcp://127.0.0.1:*";
     if (!endpoint_.empty()) o.bind = endpoint_;  // the same port after a restart
-    auto s = EscrowServer::create(ctx_, *ledger_, *server_clock(), wire::KeyPair::from_seed(server_key_.seed()).value(), o);
+    auto s =
+        EscrowServer::create(ctx_, *ledger_, *server_clock(), wire::KeyPair::from_seed(server_key_.seed()).value(), o);
     ASSERT_TRUE(s.ok()) << s.error().message;
     server_ = std::move(*s);
     endpoint_ = server_->endpoint();

@@ -79,9 +79,7 @@ Result<Envelope> decode_envelope(std::span<const std::uint8_t> bytes) {
   return e;
 }
 
-Digest envelope_hash(const Envelope& e) {
-  return codec::Sha256().update(kHashDomain).update(signed_body(e)).finish();
-}
+Digest envelope_hash(const Envelope& e) { return codec::Sha256().update(kHashDomain).update(signed_body(e)).finish(); }
 
 namespace {
 std::vector<std::uint8_t> signing_message(const Envelope& e) {
@@ -124,7 +122,8 @@ Status ReplayGuard::accept(const Envelope& e) {
   Head& h = heads_[{e.sender, e.instance}];
   if (e.seq <= h.seq) return Error{"replay: sequence number " + std::to_string(e.seq) + " was already seen"};
   if (e.seq != h.seq + 1)
-    return Error{"out of order: expected sequence number " + std::to_string(h.seq + 1) + ", got " + std::to_string(e.seq)};
+    return Error{"out of order: expected sequence number " + std::to_string(h.seq + 1) + ", got " +
+                 std::to_string(e.seq)};
   if (e.prev != h.hash) return Error{"out of order: the previous-envelope hash does not match"};
   h.seq = e.seq;
   h.hash = envelope_hash(e);

@@ -150,7 +150,8 @@ bool verify_signature(const PublicKey& key, std::span<const std::uint8_t> messag
 
 Status write_secret_key(const std::string& path, const KeyPair& key) {
   auto seed = key.seed();
-  std::string text = std::string(kSecretHeader) + "\npublic " + to_hex(key.public_key()) + "\nsecret " + to_hex(seed) + "\n";
+  std::string text =
+      std::string(kSecretHeader) + "\npublic " + to_hex(key.public_key()) + "\nsecret " + to_hex(seed) + "\n";
   OPENSSL_cleanse(seed.data(), seed.size());
   Status s = write_new_file(path, text, 0600);
   OPENSSL_cleanse(text.data(), text.size());

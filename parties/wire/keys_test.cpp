@@ -18,9 +18,10 @@ TEST(Ed25519, Rfc8032TestVector1) {
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(to_hex(key->public_key()), "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
   Signature sig = key->sign({});
-  EXPECT_EQ(to_hex(sig),
-            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bb"
-            "e24655141438e7a100b");
+  EXPECT_EQ(
+      to_hex(sig),
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bb"
+      "e24655141438e7a100b");
   EXPECT_TRUE(verify_signature(key->public_key(), {}, sig));
 }
 
