@@ -1,5 +1,6 @@
 #include "snark/poly/ntt.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <string>
@@ -26,6 +27,17 @@ std::size_t reverse_bits(std::size_t x, unsigned bits) {
 bool use_ifma(const NttPlan& p, Backend backend) { return backend == Backend::kAuto && ifma_available() && p.k >= 6; }
 
 }  // namespace
+
+void for_each_chunk(std::size_t count, bool parallel, const std::function<void(std::size_t, std::size_t)>& body) {
+  const std::size_t workers = parallel ? worker_count() : 1;
+  if (workers <= 1 || count <= 1) {
+    if (count) body(0, count);
+    return;
+  }
+  const std::size_t chunk = (count + 8 * workers - 1) / (8 * workers);
+  const std::size_t chunks = (count + chunk - 1) / chunk;
+  parallel_tasks(chunks, [&](std::size_t c) { body(c * chunk, std::min(count, (c + 1) * chunk)); });
+}
 
 void dif(const NttPlan& p, const TwiddleSet& tw, const ScaleSet* scale, std::span<Fr> a, Backend backend) {
   if (use_ifma(p, backend)) {
@@ -63,7 +75,7 @@ void bit_reverse(std::span<Fr> a) {
   std::array<std::size_t, T> rev_t{};
   for (std::size_t i = 0; i < T; ++i) rev_t[i] = reverse_bits(i, t);
   Fr* data = a.data();
-  parallel_for(mids, n < kParallelThreshold ? mids : 64, [&](std::size_t begin, std::size_t end) {
+  for_each_chunk(mids, n >= kParallelThreshold, [&](std::size_t begin, std::size_t end) {
     std::array<Fr, T * T> x, y;
     for (std::size_t mid = begin; mid < end; ++mid) {
       const std::size_t rmid = reverse_bits(mid, mid_bits);

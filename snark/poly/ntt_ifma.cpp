@@ -14,9 +14,7 @@
 #ifdef VERDICT_POLY_HAVE_IFMA
 
 #include <cassert>
-#include <vector>
-
-#include "base/parallel.hpp"
+#include <memory>
 
 namespace verdict::poly::detail {
 
@@ -24,7 +22,7 @@ namespace {
 
 using ifma::F8;
 
-std::size_t grain(const NttPlan& p, std::size_t tasks) { return p.n < kParallelThreshold ? tasks : 1; }
+bool parallel(const NttPlan& p) { return p.n >= kParallelThreshold; }
 
 inline void dif_bf(Lane8x5& U, Lane8x5& V, const F8& w) {
   const F8 u = ifma::load(U), v = ifma::load(V);
@@ -94,9 +92,9 @@ void row_stages(const NttPlan& p, const TwiddleSet& t, Lane8x5* s) {
 template <bool kDif>
 void column_pass(const NttPlan& p, const TwiddleSet& t, const ScaleSet* scale, Fr* a) {
   const std::size_t groups = p.n2 / 8;
-  parallel_for(groups, grain(p, groups), [&](std::size_t begin, std::size_t end) {
-    std::vector<Lane8x5> scratch(p.n1);
-    Lane8x5* s = scratch.data();
+  for_each_chunk(groups, parallel(p), [&](std::size_t begin, std::size_t end) {
+    const auto scratch = std::make_unique_for_overwrite<Lane8x5[]>(p.n1);
+    Lane8x5* s = scratch.get();
     for (std::size_t g = begin; g < end; ++g) {
       Fr* base = a + 8 * g;
       for (std::size_t r = 0; r < p.n1; ++r) {
@@ -123,9 +121,9 @@ void column_pass(const NttPlan& p, const TwiddleSet& t, const ScaleSet* scale, F
 template <bool kDif>
 void row_pass(const NttPlan& p, const TwiddleSet& t, Fr* a) {
   const std::size_t groups = p.n1 / 8;
-  parallel_for(groups, grain(p, groups), [&](std::size_t begin, std::size_t end) {
-    std::vector<Lane8x5> scratch(p.n2);
-    Lane8x5* s = scratch.data();
+  for_each_chunk(groups, parallel(p), [&](std::size_t begin, std::size_t end) {
+    const auto scratch = std::make_unique_for_overwrite<Lane8x5[]>(p.n2);
+    Lane8x5* s = scratch.get();
     for (std::size_t q = begin; q < end; ++q) {
       Fr* base = a + 8 * q * p.n2;
       for (std::size_t c = 0; c < p.n2; ++c) ifma::store(s[c], ifma::load_strided(base + c, p.n2));

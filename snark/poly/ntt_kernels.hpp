@@ -12,6 +12,7 @@
 // plan.inverse). Both run the column pass and the row pass of ntt_plan.hpp, each
 // parallel over all workers for sizes >= 2^12. Requires a.size() == plan.n.
 
+#include <functional>
 #include <span>
 
 #include "snark/field/fr.hpp"
@@ -44,5 +45,10 @@ void dit_ifma(const NttPlan& plan, const TwiddleSet& tw, const ScaleSet* scale, 
 
 // Minimum parallel work: below this many elements the passes run on the caller's thread.
 inline constexpr std::size_t kParallelThreshold = std::size_t(1) << 12;
+
+// Runs body(begin, end) over [0, count) in chunks handed out dynamically (about eight
+// per worker, so that a worker slowed down by other load on a shared machine does not
+// hold up the pass); on the caller's thread alone when `parallel` is false.
+void for_each_chunk(std::size_t count, bool parallel, const std::function<void(std::size_t, std::size_t)>& body);
 
 }  // namespace verdict::poly::detail

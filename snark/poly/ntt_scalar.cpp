@@ -93,13 +93,13 @@ void scale_columns(const NttPlan& p, const ScaleSet& s, std::size_t c0, std::siz
   }
 }
 
-std::size_t grain(const NttPlan& p, std::size_t tasks) { return p.n < kParallelThreshold ? tasks : 1; }
+bool parallel(const NttPlan& p) { return p.n >= kParallelThreshold; }
 
 }  // namespace
 
 void dif_scalar(const NttPlan& p, const TwiddleSet& t, const ScaleSet* scale, Fr* a) {
   const std::size_t width = std::min(p.n2, kColumnWidth), chunks = p.n2 / width;
-  parallel_for(chunks, grain(p, chunks), [&](std::size_t begin, std::size_t end) {
+  for_each_chunk(chunks, parallel(p), [&](std::size_t begin, std::size_t end) {
     std::vector<Fr> tw(width);
     for (std::size_t ch = begin; ch < end; ++ch) {
       const std::size_t c0 = ch * width;
@@ -107,17 +107,17 @@ void dif_scalar(const NttPlan& p, const TwiddleSet& t, const ScaleSet* scale, Fr
       for (unsigned u = 0; u < p.k1; ++u) column_stage<true>(p, t, u, c0, width, a, tw.data());
     }
   });
-  parallel_for(p.n1, grain(p, p.n1), [&](std::size_t begin, std::size_t end) {
+  for_each_chunk(p.n1, parallel(p), [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) dif_row(a + r * p.n2, p.n2, t.inner);
   });
 }
 
 void dit_scalar(const NttPlan& p, const TwiddleSet& t, const ScaleSet* scale, Fr* a) {
-  parallel_for(p.n1, grain(p, p.n1), [&](std::size_t begin, std::size_t end) {
+  for_each_chunk(p.n1, parallel(p), [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) dit_row(a + r * p.n2, p.n2, t.inner);
   });
   const std::size_t width = std::min(p.n2, kColumnWidth), chunks = p.n2 / width;
-  parallel_for(chunks, grain(p, chunks), [&](std::size_t begin, std::size_t end) {
+  for_each_chunk(chunks, parallel(p), [&](std::size_t begin, std::size_t end) {
     std::vector<Fr> tw(width);
     for (std::size_t ch = begin; ch < end; ++ch) {
       const std::size_t c0 = ch * width;
