@@ -73,7 +73,8 @@ class Conservation {
     std::map<std::string, int> stages;
     for (const auto& [id, k] : instances_) stages[ledger_->instance(id)->stage_name] += 1;
     for (const auto& [st, n] : stages) std::printf("  instances in %s: %d\n", st.c_str(), n);
-    EXPECT_GE(stages.size(), 6u) << "the random walk should reach most terminal stages";
+    EXPECT_GE(stages.size(), 8u) << "the random walk should reach most terminal stages";
+    EXPECT_GT(stages["proven"], 0) << "no counted payout happened";
     EXPECT_GT(applied_, static_cast<std::uint64_t>(ops) / 4);
     EXPECT_GT(refused_, static_cast<std::uint64_t>(ops) / 20);
   }
@@ -145,7 +146,10 @@ class Conservation {
     auto rules = accuracy_rule_set(a);
     OpenInstance o;
     o.id = random_id<16>(rng_);
-    if (rules.ok()) {
+    if (pick(3) == 0) {  // a serving round with counted payouts
+      o.rules = testing::serving_sketch_rules(1 + static_cast<Amount>(pick(60)), 1 + static_cast<Amount>(pick(300)),
+                                              2 + static_cast<Amount>(pick(3)), a.response_timeout_ms);
+    } else if (rules.ok()) {
       o.rules = *rules;
     } else {
       o.rules = *accuracy_rule_set(small_params(1, 1, 10, 0, 0, 0));
@@ -205,6 +209,9 @@ class Conservation {
           actor = k.parties[t->actor];
           a.transition = t->name;
           a.evidence = random_id<32>(rng_);
+          if (t->count_max > 0) {  // mostly a valid count, sometimes 0 or count_max + 1
+            a.count = static_cast<std::uint32_t>(pick(10) == 0 ? pick(t->count_max + 2) : 1 + pick(t->count_max));
+          }
           return a;
         }
       }
@@ -222,6 +229,7 @@ class Conservation {
     } else {
       a.transition = k.rules.transitions[pick(k.rules.transitions.size())].name;
       a.evidence = random_id<32>(rng_);
+      a.count = static_cast<std::uint32_t>(pick(3) == 0 ? pick(100) : 0);
     }
     if (pick(2) == 0) actor = k.parties[pick(k.parties.size())];
     return a;

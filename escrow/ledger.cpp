@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS audit(
 CREATE TABLE IF NOT EXISTS instances(
   id BLOB PRIMARY KEY, rules BLOB NOT NULL, rules_digest BLOB NOT NULL, stage INTEGER NOT NULL,
   deposited INTEGER NOT NULL, opened_ms INTEGER NOT NULL, stage_entered_ms INTEGER NOT NULL,
-  settled INTEGER NOT NULL, events INTEGER NOT NULL) WITHOUT ROWID;
+  settled INTEGER NOT NULL, events INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS instance_parties(
   instance BLOB NOT NULL, role INTEGER NOT NULL, party BLOB NOT NULL,
   PRIMARY KEY (instance, role)) WITHOUT ROWID;
@@ -110,6 +110,7 @@ struct InstanceRow {
   std::vector<PartyId> parties;
   int stage = kFundingStage;
   std::uint32_t deposited = 0;
+  std::uint32_t count = 0;
   std::int64_t opened_ms = 0;
   std::int64_t entered_ms = 0;
   bool settled = false;
@@ -209,7 +210,7 @@ struct Ledger::Impl {
     InstanceRow r;
     {
       auto st = db.prepare(
-          "SELECT rules, rules_digest, stage, deposited, opened_ms, stage_entered_ms, settled, events "
+          "SELECT rules, rules_digest, stage, deposited, opened_ms, stage_entered_ms, settled, events, count "
           "FROM instances WHERE id = ?");
       if (!st.ok()) return st.error();
       (*st)->bind(1, id);
@@ -227,6 +228,7 @@ struct Ledger::Impl {
       r.entered_ms = (*st)->int_at(5);
       r.settled = (*st)->int_at(6) != 0;
       r.events = (*st)->int_at(7);
+      r.count = static_cast<std::uint32_t>((*st)->int_at(8));
     }
     auto st = db.prepare("SELECT party FROM instance_parties WHERE instance = ? ORDER BY role");
     if (!st.ok()) return st.error();
@@ -346,11 +348,35 @@ struct Ledger::Impl {
     return std::nullopt;
   }
 
-  void apply_effects(const InstanceRow& inst, const std::vector<Effect>& effects, OpState& st) {
+  // Moves money out of the instance's holds. Amounts of counted effects use the
+  // instance's count; a rest effect takes what is left in the hold at that point.
+  std::optional<Rejection> apply_effects(const InstanceRow& inst, const std::vector<Effect>& effects, OpState& st) {
+    std::map<std::uint8_t, Amount> left;  // hold balances as the effects run
     for (const Effect& e : effects) {
+      const std::string hold = hold_account(inst.id, inst.rules->roles[e.from_role]);
+      if (!left.count(e.from_role)) {
+        auto b = balance(hold);
+        if (!b.ok()) return storage(b.error());
+        Amount pending = *b;  // including what this request already moved (a deposit)
+        for (const Posting& p : st.postings) {
+          if (p.account == hold) pending += p.delta;
+        }
+        left[e.from_role] = pending;
+      }
+      Amount amount = e.amount;
+      if (e.kind == EffectKind::kPerCount) {
+        auto a = checked_mul(e.amount, static_cast<Amount>(inst.count));
+        if (!a) return reject(Code::kOverflow, "amount times count overflows");
+        amount = *a;
+      } else if (e.kind == EffectKind::kRest) {
+        amount = left[e.from_role];
+      }
+      if (amount == 0) continue;
+      left[e.from_role] -= amount;  // post() refuses the whole request if a hold would go negative
       std::string to = e.to == kToFee ? std::string(kFeeAccount) : party_account(inst.parties[e.to]);
-      move_money(st, hold_account(inst.id, inst.rules->roles[e.from_role]), to, e.amount);
+      move_money(st, hold, to, amount);
     }
+    return std::nullopt;
   }
 
   std::optional<Rejection> run(const PartyId& actor, const OpenInstance& o, OpState& st) {
@@ -379,7 +405,8 @@ struct Ledger::Impl {
     r.opened_ms = r.entered_ms = st.now;
     r.stage = kFundingStage;
     if (analysis->total_deposits == 0) {
-      apply_effects(r, r.rules->on_funded, st);  // empty: analyze() allows no effect on empty holds
+      // on_funded is empty: analyze() allows no effect on empty holds.
+      if (auto rej = apply_effects(r, r.rules->on_funded, st)) return rej;
       r.stage = 0;
     }
     st.result.stage = stage_name(*r.rules, r.stage);
@@ -404,6 +431,7 @@ struct Ledger::Impl {
     std::string taken = a.transition;
 
     if (inst.stage == kFundingStage) {
+      if (a.count != 0) return reject(Code::kInvalidRequest, "funding actions take no count");
       if (a.transition == "deposit") {
         const Amount amount = rules.deposits[static_cast<std::size_t>(role)];
         if (amount == 0) return reject(Code::kInvalidRequest, "role '" + rules.roles[role] + "' makes no deposit");
@@ -429,7 +457,7 @@ struct Ledger::Impl {
           if (rules.deposits[i] > 0 && !(inst.deposited & (1u << i))) all = false;
         }
         if (all) {
-          apply_effects(inst, rules.on_funded, st);
+          if (auto rej = apply_effects(inst, rules.on_funded, st)) return rej;
           inst.stage = 0;
           inst.entered_ms = st.now;
         }
@@ -451,6 +479,7 @@ struct Ledger::Impl {
       const std::size_t stage = static_cast<std::size_t>(inst.stage);
       const Transition* t = nullptr;
       if (a.transition == "timeout") {
+        if (a.count != 0) return reject(Code::kInvalidRequest, "a timeout takes no count");
         t = find_timeout(rules, stage);
         if (!t) return reject(Code::kWrongStage, "stage '" + here + "' has no timeout");
         if (st.now < deadline)
@@ -464,8 +493,17 @@ struct Ledger::Impl {
                                                  "', not '" + rules.roles[role] + "'");
         if (st.now >= deadline)
           return reject(Code::kDeadlinePassed, "stage '" + here + "' had its deadline at " + std::to_string(deadline));
+        if (t->count_max > 0) {
+          if (a.count < 1 || a.count > t->count_max)
+            return reject(Code::kInvalidRequest, "transition '" + t->name + "' takes a count in [1, " +
+                                                     std::to_string(t->count_max) + "], got " +
+                                                     std::to_string(a.count));
+          inst.count = a.count;
+        } else if (a.count != 0) {
+          return reject(Code::kInvalidRequest, "transition '" + t->name + "' takes no count");
+        }
       }
-      apply_effects(inst, t->effects, st);
+      if (auto rej = apply_effects(inst, t->effects, st)) return rej;
       inst.stage = t->to;
       inst.entered_ms = st.now;
       inst.settled = rules.stages[t->to].terminal;
@@ -534,7 +572,7 @@ struct Ledger::Impl {
     if (st.new_instance) {
       auto ins = db.prepare(
           "INSERT INTO instances(id, rules, rules_digest, stage, deposited, opened_ms, stage_entered_ms, settled, "
-          "events) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0)");
+          "events, count) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0, 0)");
       if (!ins.ok()) return ins.error();
       (*ins)
           ->bind(1, r.id)
@@ -572,7 +610,8 @@ struct Ledger::Impl {
       r.events += 1;
     }
     auto up = db.prepare(
-        "UPDATE instances SET stage = ?, deposited = ?, stage_entered_ms = ?, settled = ?, events = ? WHERE id = ?");
+        "UPDATE instances SET stage = ?, deposited = ?, stage_entered_ms = ?, settled = ?, events = ?, count = ? "
+        "WHERE id = ?");
     if (!up.ok()) return up.error();
     (*up)
         ->bind(1, r.stage)
@@ -580,7 +619,8 @@ struct Ledger::Impl {
         .bind(3, r.entered_ms)
         .bind(4, r.settled ? 1 : 0)
         .bind(5, r.events)
-        .bind(6, r.id);
+        .bind(6, static_cast<std::int64_t>(r.count))
+        .bind(7, r.id);
     return (*up)->run();
   }
 
@@ -881,6 +921,7 @@ Result<InstanceView> Ledger::instance(const InstanceId& id) {
   v.stage = r.stage;
   v.stage_name = stage_name(*r.rules, r.stage);
   v.deposited = r.deposited;
+  v.count = r.count;
   v.opened_ms = r.opened_ms;
   v.stage_entered_ms = r.entered_ms;
   v.deadline_ms = r.deadline();

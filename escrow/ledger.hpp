@@ -101,6 +101,7 @@ struct InstanceView {
   int stage = kFundingStage;
   std::string stage_name;
   std::uint32_t deposited = 0;  // bit r: role r has deposited
+  std::uint32_t count = 0;      // set by a transition with count_max > 0
   std::int64_t opened_ms = 0;
   std::int64_t stage_entered_ms = 0;
   std::int64_t deadline_ms = 0;  // 0 once settled

@@ -101,6 +101,7 @@ std::vector<std::uint8_t> encode_request(const Request& request) {
           w.fixed(b.id);
           w.str(b.transition);
           w.fixed(b.evidence);
+          w.u32(b.count);
         } else if constexpr (std::is_same_v<T, CollectFees>) {
           w.u8(kCollectFees);
           w.i64(b.amount);
@@ -154,6 +155,7 @@ Result<Request> decode_request(std::span<const std::uint8_t> bytes) {
       a.id = r.fixed<16>();
       a.transition = r.str(kMaxNameLength);
       a.evidence = r.fixed<32>();
+      a.count = r.u32();
       out.body = std::move(a);
       break;
     }

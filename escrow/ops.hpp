@@ -85,6 +85,7 @@ struct Act {
   InstanceId id{};
   std::string transition;
   Digest evidence{};
+  std::uint32_t count = 0;  // for a transition with count_max > 0: in [1, count_max]; else 0
 };
 // Operator only: fees leave the system.
 struct CollectFees {

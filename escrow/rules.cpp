@@ -1,5 +1,6 @@
 #include "escrow/rules.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <set>
@@ -32,27 +33,51 @@ std::string where(const RuleSet& r, const Transition& t) {
   return "transition '" + t.name + "' from stage '" + from + "'";
 }
 
-Status check_effects(const RuleSet& r, const std::vector<Effect>& effects, const std::string& ctx) {
+Status check_effects(const RuleSet& r, const std::vector<Effect>& effects, const std::string& ctx,
+                     bool counted_allowed) {
   if (effects.size() > kMaxEffects) return Error{ctx + ": more than " + std::to_string(kMaxEffects) + " effects"};
   for (const Effect& e : effects) {
     if (e.from_role >= r.roles.size()) return Error{ctx + ": effect from unknown role " + std::to_string(e.from_role)};
     if (e.to != kToFee && e.to >= r.roles.size())
       return Error{ctx + ": effect to unknown role " + std::to_string(e.to)};
-    if (e.amount <= 0) return Error{ctx + ": effect amount must be positive, got " + std::to_string(e.amount)};
+    switch (e.kind) {
+      case EffectKind::kFixed:
+      case EffectKind::kPerCount:
+        if (e.amount <= 0) return Error{ctx + ": effect amount must be positive, got " + std::to_string(e.amount)};
+        break;
+      case EffectKind::kRest:
+        if (e.amount != 0) return Error{ctx + ": a rest effect has no amount"};
+        break;
+      default:
+        return Error{ctx + ": unknown effect kind"};
+    }
+    if (e.kind != EffectKind::kFixed && !counted_allowed)
+      return Error{ctx + ": counted and rest effects are allowed only on transitions into terminal stages"};
   }
   return Status::ok_status();
 }
 
-// Applies effects to a hold vector; fails if a hold would go negative.
+// Applies effects to a hold vector with the instance count `count`; fails if a hold
+// would go negative.
 Result<std::vector<Amount>> apply_effects(const RuleSet& r, std::vector<Amount> holds,
-                                          const std::vector<Effect>& effects, const std::string& ctx) {
+                                          const std::vector<Effect>& effects, const std::string& ctx,
+                                          std::uint32_t count) {
   for (const Effect& e : effects) {
     Amount& h = holds[e.from_role];
-    if (h < e.amount) {
-      return Error{ctx + " pays " + std::to_string(e.amount) + " out of role '" + r.roles[e.from_role] +
-                   "', whose hold has only " + std::to_string(h) + " there"};
+    Amount amount = e.amount;
+    if (e.kind == EffectKind::kPerCount) {
+      auto a = checked_mul(e.amount, static_cast<Amount>(count));
+      if (!a) return Error{ctx + ": amount times count overflows"};
+      amount = *a;
+    } else if (e.kind == EffectKind::kRest) {
+      amount = h;
     }
-    h -= e.amount;
+    if (h < amount) {
+      return Error{ctx + " pays " + std::to_string(amount) + " out of role '" + r.roles[e.from_role] +
+                   "', whose hold has only " + std::to_string(h) + " there" +
+                   (e.kind == EffectKind::kPerCount ? " (at count " + std::to_string(count) + ")" : "")};
+    }
+    h -= amount;
   }
   return holds;
 }
@@ -82,7 +107,7 @@ Result<RuleAnalysis> analyze(const RuleSet& r) {
   }
   if (r.funding_timeout_ms <= 0 || r.funding_timeout_ms > kMaxTimeoutMs)
     return Error{"funding timeout must be in (0, 10 years], got " + std::to_string(r.funding_timeout_ms) + " ms"};
-  if (Status s = check_effects(r, r.on_funded, "on_funded"); !s.ok()) return s.error();
+  if (Status s = check_effects(r, r.on_funded, "on_funded", false); !s.ok()) return s.error();
 
   if (r.stages.empty() || r.stages.size() > kMaxStages)
     return Error{"a rule set has 1 to " + std::to_string(kMaxStages) + " stages"};
@@ -109,7 +134,10 @@ Result<RuleAnalysis> analyze(const RuleSet& r) {
     if (t.from >= r.stages.size() || t.to >= r.stages.size())
       return Error{"transition '" + t.name + "' names a stage that does not exist"};
     if (r.stages[t.from].terminal) return Error{where(r, t) + ": terminal stages have no transitions"};
-    if (Status s = check_effects(r, t.effects, where(r, t)); !s.ok()) return s.error();
+    if (Status s = check_effects(r, t.effects, where(r, t), r.stages[t.to].terminal); !s.ok()) return s.error();
+    if (t.count_max > kMaxCount) return Error{where(r, t) + ": count_max over the limit"};
+    if (t.count_max > 0 && t.timeout) return Error{where(r, t) + ": a timeout cannot take a count"};
+    out.count_max = std::max(out.count_max, t.count_max);
     if (t.timeout) {
       if (t.actor != kAnyParty) return Error{where(r, t) + ": a timeout is claimable by any party"};
       if (timeouts[t.from] >= 0) return Error{"stage '" + r.stages[t.from].name + "' has two timeout transitions"};
@@ -126,7 +154,7 @@ Result<RuleAnalysis> analyze(const RuleSet& r) {
   }
 
   // Money: propagate hold vectors from stage 0 over every transition.
-  auto funded = apply_effects(r, r.deposits, r.on_funded, "on_funded");
+  auto funded = apply_effects(r, r.deposits, r.on_funded, "on_funded", 0);
   if (!funded.ok()) return funded.error();
   out.funded_holds = *funded;
   std::vector<std::optional<std::vector<Amount>>> holds(r.stages.size());
@@ -137,8 +165,18 @@ Result<RuleAnalysis> analyze(const RuleSet& r) {
     queue.pop_front();
     for (const Transition& t : r.transitions) {
       if (t.from != s) continue;
-      auto next = apply_effects(r, *holds[s], t.effects, where(r, t));
+      auto next = apply_effects(r, *holds[s], t.effects, where(r, t), 0);
       if (!next.ok()) return next.error();
+      if (r.stages[t.to].terminal) {
+        // Counted effects are linear in the count: the extremes cover every count.
+        auto at_max = apply_effects(r, *holds[s], t.effects, where(r, t), out.count_max);
+        if (!at_max.ok()) return at_max.error();
+        for (std::size_t k = 0; k < r.roles.size(); ++k) {
+          if ((*at_max)[k] != 0)
+            return Error{where(r, t) + " leaves " + std::to_string((*at_max)[k]) + " in role '" + r.roles[k] +
+                         "''s hold at count " + std::to_string(out.count_max)};
+        }
+      }
       if (!holds[t.to]) {
         holds[t.to] = std::move(*next);
         queue.push_back(t.to);
@@ -178,11 +216,12 @@ void put_effects(codec::Writer& w, const std::vector<Effect>& effects) {
     w.u8(e.from_role);
     w.u8(e.to);
     w.i64(e.amount);
+    w.u8(static_cast<std::uint8_t>(e.kind));
   }
 }
 
 std::vector<Effect> get_effects(codec::Reader& r) {
-  std::uint32_t n = r.count(kMaxEffects, 10);
+  std::uint32_t n = r.count(kMaxEffects, 11);
   std::vector<Effect> out;
   out.reserve(n);
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
@@ -190,6 +229,9 @@ std::vector<Effect> get_effects(codec::Reader& r) {
     e.from_role = r.u8();
     e.to = r.u8();
     e.amount = r.i64();
+    std::uint8_t kind = r.u8();
+    if (r.ok() && kind > 2) r.fail("unknown effect kind " + std::to_string(kind));
+    e.kind = static_cast<EffectKind>(kind);
     out.push_back(e);
   }
   return out;
@@ -228,6 +270,7 @@ std::vector<std::uint8_t> encode_rules(const RuleSet& rules) {
     w.u8(t.actor);
     w.u8(t.timeout ? 1 : 0);
     put_effects(w, t.effects);
+    w.u32(t.count_max);
   }
   return w.take();
 }
@@ -253,7 +296,7 @@ Result<RuleSet> decode_rules(std::span<const std::uint8_t> bytes) {
     s.terminal = get_bool(r);
     out.stages.push_back(std::move(s));
   }
-  std::uint32_t ntrans = r.count(kMaxTransitions, 14);
+  std::uint32_t ntrans = r.count(kMaxTransitions, 18);
   for (std::uint32_t i = 0; i < ntrans && r.ok(); ++i) {
     Transition t;
     t.name = r.str(kMaxNameLength);
@@ -262,6 +305,7 @@ Result<RuleSet> decode_rules(std::span<const std::uint8_t> bytes) {
     t.actor = r.u8();
     t.timeout = get_bool(r);
     t.effects = get_effects(r);
+    t.count_max = r.u32();
     out.transitions.push_back(std::move(t));
   }
   if (Status s = r.finish(); !s.ok()) return s.error().context("rule set");

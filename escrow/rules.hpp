@@ -56,13 +56,21 @@ inline constexpr std::size_t kMaxStages = 256;
 inline constexpr std::size_t kMaxTransitions = 1024;
 inline constexpr std::size_t kMaxEffects = 32;
 inline constexpr std::size_t kMaxNameLength = 64;
+inline constexpr std::uint32_t kMaxCount = 1u << 20;
 // Deadlines are at most ten years after a stage is entered.
 inline constexpr std::int64_t kMaxTimeoutMs = 10LL * 366 * 24 * 3600 * 1000;
+
+enum class EffectKind : std::uint8_t {
+  kFixed = 0,     // pay `amount` (> 0)
+  kPerCount = 1,  // pay amount * the instance's count (amount > 0); terminal transitions only
+  kRest = 2,      // pay all that is left in the hold (amount = 0); terminal transitions only
+};
 
 struct Effect {
   std::uint8_t from_role = 0;  // debits the hold of this role
   std::uint8_t to = 0;         // credits this role's party, or the fee account (kToFee)
-  Amount amount = 0;           // > 0
+  Amount amount = 0;
+  EffectKind kind = EffectKind::kFixed;
   bool operator==(const Effect&) const = default;
 };
 
@@ -80,6 +88,7 @@ struct Transition {
   std::uint8_t actor = 0;  // the role that may take it; kAnyParty iff timeout
   bool timeout = false;
   std::vector<Effect> effects;
+  std::uint32_t count_max = 0;  // > 0: the actor gives a count in [1, count_max] (not on timeouts)
   bool operator==(const Transition&) const = default;
 };
 
@@ -100,6 +109,7 @@ struct RuleAnalysis {
   std::vector<Amount> funded_holds;              // per role, after on_funded
   std::vector<std::vector<Amount>> stage_holds;  // per stage, per role
   Amount total_deposits = 0;
+  std::uint32_t count_max = 0;  // the largest count any transition takes
 };
 
 // Validates a table (see the header comment). The error names the first problem.

@@ -11,6 +11,7 @@
 #include "base/rng.hpp"
 #include "escrow/accuracy_rules.hpp"
 #include "escrow/ids.hpp"
+#include "escrow/rules.hpp"
 
 namespace verdict::escrow::testing {
 
@@ -38,6 +39,38 @@ inline AccuracyParams small_params(std::int64_t n1, std::int64_t n2, Amount e, A
   a.z = z;
   a.eps = eps;
   return a;
+}
+
+// A sketch of a serving round (section 5.3) with counted effects: roles mc, mp,
+// verifier; MC escrows 2KZ, MP beta*K*Z; "contest" takes K1 in [1, K]; proven contests
+// pay 2*K1*Z from MC to MP; failed or missing proofs give MP's bond to MC; no contest
+// refunds both.
+inline RuleSet serving_sketch_rules(Amount k, Amount z, Amount beta, std::int64_t timeout_ms = 60'000) {
+  constexpr std::uint8_t mc = 0, mp = 1, verifier = 2;
+  RuleSet r;
+  r.name = "serving-sketch/v0";
+  r.roles = {"mc", "mp", "verifier"};
+  r.deposits = {2 * k * z, beta * k * z, 0};
+  r.min_stakes = {0, 0, 0};
+  r.funding_timeout_ms = timeout_ms;
+  r.stages = {{"round", timeout_ms, false},
+              {"contested", timeout_ms, false},
+              {"closed", 0, true},
+              {"proven", 0, true},
+              {"mp_slashed", 0, true}};
+  const std::vector<Effect> refund = {{mc, mc, 0, EffectKind::kRest}, {mp, mp, 0, EffectKind::kRest}};
+  const std::vector<Effect> proven = {
+      {mc, mp, 2 * z, EffectKind::kPerCount}, {mc, mc, 0, EffectKind::kRest}, {mp, mp, 0, EffectKind::kRest}};
+  const std::vector<Effect> slashed = {{mp, mc, 0, EffectKind::kRest}, {mc, mc, 0, EffectKind::kRest}};
+  r.transitions = {
+      {"contest", 0, 1, mc, false, {}, static_cast<std::uint32_t>(k)},
+      {"close", 0, 2, mc, false, refund},
+      {"expire", 0, 2, kAnyParty, true, refund},
+      {"proofs_valid", 1, 3, verifier, false, proven},
+      {"proofs_invalid", 1, 4, verifier, false, slashed},
+      {"no_proofs", 1, 4, kAnyParty, true, slashed},
+  };
+  return r;
 }
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it.

@@ -54,6 +54,7 @@ void print_instance(const escrow::InstanceView& v) {
   std::cout << "instance " << to_hex(v.id) << "\n"
             << "  rules     " << v.rules.name << " digest " << to_hex(v.rules_digest) << "\n"
             << "  stage     " << v.stage_name << (v.settled ? " (settled)" : "") << "\n";
+  if (v.count) std::cout << "  count     " << v.count << "\n";
   if (!v.settled) std::cout << "  deadline  " << time_text(v.deadline_ms) << "\n";
   for (std::size_t r = 0; r < v.parties.size(); ++r) {
     std::cout << "  " << v.rules.roles[r] << " " << to_hex(v.parties[r]) << " hold " << v.holds[r]
@@ -348,7 +349,8 @@ Command act_command() {
         d.add_options()("instance", po::value<std::string>()->required(), "16-byte hex instance id")        //
             ("transition", po::value<std::string>()->required(), "deposit, timeout, or a transition name")  //
             ("evidence", po::value<std::string>(),
-             "32-byte hex digest the action rests on (for deposit: default the rules digest, after showing it)");
+             "32-byte hex digest the action rests on (for deposit: default the rules digest, after showing it)")  //
+            ("count", po::value<std::uint32_t>()->default_value(0), "the count a counted transition takes");
       },
       [](const po::variables_map& vm, escrowd::EscrowClient& client) -> Result<escrow::Body> {
         auto id = parse_id<16>(vm["instance"].as<std::string>(), "--instance");
@@ -356,6 +358,7 @@ Command act_command() {
         escrow::Act a;
         a.id = *id;
         a.transition = vm["transition"].as<std::string>();
+        a.count = vm["count"].as<std::uint32_t>();
         if (vm.count("evidence")) {
           auto e = parse_id<32>(vm["evidence"].as<std::string>(), "--evidence");
           if (!e.ok()) return e.error();

@@ -127,6 +127,7 @@ std::vector<std::uint8_t> encode_instance(const escrow::InstanceView& v) {
   w.i64(v.stage);
   w.str(v.stage_name);
   w.u32(v.deposited);
+  w.u32(v.count);
   w.i64(v.opened_ms);
   w.i64(v.stage_entered_ms);
   w.i64(v.deadline_ms);
@@ -165,6 +166,7 @@ Result<escrow::InstanceView> decode_instance(std::span<const std::uint8_t> bytes
   v.stage = static_cast<int>(r.i64());
   v.stage_name = r.str(escrow::kMaxNameLength);
   v.deposited = r.u32();
+  v.count = r.u32();
   v.opened_ms = r.i64();
   v.stage_entered_ms = r.i64();
   v.deadline_ms = r.i64();
