@@ -5,7 +5,7 @@
 // the public key the message layer authenticated. Instances and operations are
 // identified by 16-byte ids the client chooses (random, from OsRng).
 //
-// Account names (docs/formats-escrow.md):
+// Account names (docs/formats.md ("Escrow and parties")):
 //   party/<hex key>             a party's available balance
 //   stake/<hex key>             a party's staked (locked) balance
 //   hold/<hex instance>/<role>  what one role has escrowed in one instance

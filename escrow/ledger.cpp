@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::int64_t kSchemaVersion = 1;
 
-// The schema (docs/formats-escrow.md). Balances may never be negative except the
+// The schema (docs/formats.md ("Escrow and parties")). Balances may never be negative except the
 // contra account "world"; the journal, the operations and the audit log are append-only
 // (triggers refuse UPDATE and DELETE). The CHECKs and triggers are defence in depth:
 // the ledger code never asks for what they forbid.

@@ -2,7 +2,7 @@
 // The ledger: accounts, stakes, escrow instances and their holds, a balanced
 // double-entry journal, idempotent operations and a hash-chained audit log, all in one
 // SQLite file (WAL, synchronous=FULL). docs/escrow.md explains the design,
-// docs/formats-escrow.md the schema and the audit-row format.
+// docs/formats.md ("Escrow and parties") the schema and the audit-row format.
 //
 // Contract of every write:
 //   - apply() runs one request in one IMMEDIATE transaction; apply_batch() runs several
@@ -167,7 +167,7 @@ class Ledger {
   std::unique_ptr<Impl> impl_;
 };
 
-// Audit rows (docs/formats-escrow.md): record = encode(seq, time, actor, request, result);
+// Audit rows (docs/formats.md ("Escrow and parties")): record = encode(seq, time, actor, request, result);
 // hash = SHA-256(prev_hash || record); the first prev_hash is 32 zero bytes.
 struct AuditRecord {
   std::uint64_t seq = 0;

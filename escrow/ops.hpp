@@ -1,6 +1,6 @@
 #pragma once
 // The escrow's operations: what a client may ask, what an applied operation returns,
-// and why one may be refused. Canonical encodings in docs/formats-escrow.md.
+// and why one may be refused. Canonical encodings in docs/formats.md ("Escrow and parties").
 //
 // Every request carries a client-chosen 16-byte op id. The ledger applies a request at
 // most once per (actor, op id): a retry of an applied request (same op id, same bytes)

@@ -30,7 +30,7 @@
 // The ledger therefore never has to trust a table: money can neither appear nor be left
 // behind, whatever order the parties act in.
 //
-// docs/escrow.md describes the format and the accuracy rule set; docs/formats-escrow.md
+// docs/escrow.md describes the format and the accuracy rule set; docs/formats.md ("Escrow and parties")
 // gives the canonical encoding.
 
 #include <cstdint>
@@ -115,7 +115,7 @@ struct RuleAnalysis {
 // Validates a table (see the header comment). The error names the first problem.
 Result<RuleAnalysis> analyze(const RuleSet& rules);
 
-// Canonical encoding (docs/formats-escrow.md). decode_rules checks syntax and limits
+// Canonical encoding (docs/formats.md ("Escrow and parties")). decode_rules checks syntax and limits
 // only; call analyze() for the semantics.
 std::vector<std::uint8_t> encode_rules(const RuleSet& rules);
 Result<RuleSet> decode_rules(std::span<const std::uint8_t> bytes);

@@ -1,6 +1,6 @@
 #pragma once
 // Canonical binary encoding: the one byte layout every signed or hashed structure of
-// the escrow and the message layer uses (docs/formats-escrow.md).
+// the escrow and the message layer uses (docs/formats.md ("Escrow and parties")).
 //
 // Integers are big-endian and fixed width; variable-length fields are a u32 length
 // followed by the bytes; strings are bytes (no terminator). There is exactly one

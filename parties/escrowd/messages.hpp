@@ -8,7 +8,7 @@
 // SHA-256 of the raw frame when the request could not be decoded): a client matches
 // replies to requests by it, and a signed reply is a receipt the client can show to a
 // judge (it names the audit row and hash the operation got).
-// Byte layouts in docs/formats-escrow.md.
+// Byte layouts in docs/formats.md ("Escrow and parties").
 
 #include <cstdint>
 #include <span>

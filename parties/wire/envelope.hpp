@@ -1,6 +1,6 @@
 #pragma once
 // Signed envelopes: every message between verdict parties, and between a party and the
-// escrow service, is one (docs/formats-escrow.md has the byte layout).
+// escrow service, is one (docs/formats.md ("Escrow and parties") has the byte layout).
 //
 // An envelope names its sender and recipient (Ed25519 public keys), the protocol
 // instance it belongs to, its sequence number in the sender's stream for that instance,

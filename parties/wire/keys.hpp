@@ -5,7 +5,7 @@
 // inside an OpenSSL EVP_PKEY; it is move-only and wipes nothing itself (OpenSSL keeps
 // the key in memory it cleanses on free). Signing is deterministic (RFC 8032).
 //
-// Key files (docs/formats-escrow.md), text, one "name value" line each:
+// Key files (docs/formats.md ("Escrow and parties")), text, one "name value" line each:
 //   verdict-ed25519-secret-key v1          verdict-ed25519-public-key v1
 //   public <64 hex>                        public <64 hex>
 //   secret <64 hex seed>
