@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/parallel.hpp"
+#include "snark/curve/batch_affine.hpp"
 
 namespace verdict::curve {
 
@@ -59,15 +60,15 @@ class BatchAffineBuckets {
   explicit BatchAffineBuckets(std::size_t count, std::size_t batch)
       : xy_(count), full_(count, 0), epoch_(count, 0), batch_cap_(batch) {
     bucket_.reserve(batch);
-    point_.reserve(batch);
-    den_.reserve(batch);
+    sx2_.resize(batch);
+    sy2_.resize(batch);
     prefix_.reserve(batch);
   }
 
   // Adds the non-identity affine point (px, py) to bucket b.
   void add(std::uint32_t b, const Base& px, const Base& py) {
     if (epoch_[b] == cur_epoch_) {  // b already has an addition pending in this batch
-      queue_.push_back({b, px, py});
+      queue_.push_back({b, {px, py}});
       return;
     }
     if (!full_[b]) {
@@ -76,8 +77,9 @@ class BatchAffineBuckets {
       return;
     }
     epoch_[b] = cur_epoch_;
+    sx2_[bucket_.size()] = px;  // staged where the kernel reads its second operand
+    sy2_[bucket_.size()] = py;
     bucket_.push_back(b);
-    point_.push_back({px, py});
     if (bucket_.size() == batch_cap_) process_batch();
   }
 
@@ -102,7 +104,7 @@ class BatchAffineBuckets {
         std::size_t j = i;
         while (j < pending_.size() && pending_[j].b == pending_[i].b) ++j;
         if (j - i == 1) {
-          add(pending_[i].b, pending_[i].x, pending_[i].y);
+          add(pending_[i].b, pending_[i].p.x, pending_[i].p.y);
         } else {
           for (std::size_t k = i; k + 1 < j; k += 2) {
             pair_left_.push_back(k);
@@ -112,8 +114,9 @@ class BatchAffineBuckets {
         }
         i = j;
       }
-      add_pairs_into_queue();
+      // The pending batch's points sit in the staging arrays the pairing reuses.
       if (!bucket_.empty()) process_batch();
+      add_pairs_into_queue();
     }
   }
 
@@ -128,112 +131,105 @@ class BatchAffineBuckets {
   }
 
  private:
-  struct Queued {
-    std::uint32_t b;
-    Base x, y;
-  };
-
-  // queue_ += pending_[pair_left_[k]] + pending_[pair_right_[k]] for every k, with
-  // one shared inversion (P + (-P) contributes nothing).
-  void add_pairs_into_queue() {
-    const std::size_t m = pair_left_.size();
-    if (m == 0) return;
-    den_.resize(m);
-    prefix_.resize(m);
-    kind_.resize(m);
-    Base acc = Base::one();
-    for (std::size_t k = 0; k < m; ++k) {
-      const Queued& a = pending_[pair_left_[k]];
-      const Queued& b = pending_[pair_right_[k]];
-      kind_[k] = classify(a.x, a.y, b.x, b.y, den_[k]);
-      prefix_[k] = acc;
-      acc *= den_[k];
-    }
-    Base inv = acc.inverse();
-    for (std::size_t k = m; k-- > 0;) {
-      Base den_inv = inv * prefix_[k];
-      inv *= den_[k];
-      if (kind_[k] == kCancel) continue;
-      const Queued& a = pending_[pair_left_[k]];
-      const Queued& b = pending_[pair_right_[k]];
-      Queued sum{a.b, a.x, a.y};
-      affine_add(sum.x, sum.y, b.x, b.y, kind_[k], den_inv);
-      queue_.push_back(sum);
-    }
-  }
-
-  // The kind of P1 + P2 and the denominator of its slope: x2 - x1 for an addition,
-  // 2 y1 for a doubling; P + (-P) is the identity and needs no inversion (1).
-  static std::uint8_t classify(const Base& x1, const Base& y1, const Base& x2, const Base& y2, Base& den) {
-    if (x1 == x2) {
-      if (y1 == y2 && !y1.is_zero()) {
-        den = y1.dbl();
-        return kDouble;
-      }
-      den = Base::one();
-      return kCancel;
-    }
-    den = x2 - x1;
-    return kAdd;
-  }
-
-  // (x1, y1) += (x2, y2) given the inverse of the slope denominator.
-  static void affine_add(Base& x1, Base& y1, const Base& x2, const Base& y2, std::uint8_t kind, const Base& den_inv) {
-    Base lambda, x3;
-    if (kind == kAdd) {
-      lambda = (y2 - y1) * den_inv;
-      x3 = lambda.square() - x1 - x2;
-    } else {
-      Base xx = x1.square();
-      lambda = (xx.dbl() + xx) * den_inv;
-      x3 = lambda.square() - x1.dbl();
-    }
-    y1 = lambda * (x1 - x3) - y1;
-    x1 = x3;
-  }
-
-  void process_batch() {
-    const std::size_t m = bucket_.size();
-    den_.resize(m);
-    prefix_.resize(m);
-    kind_.resize(m);
-    Base acc = Base::one();
-    for (std::size_t j = 0; j < m; ++j) {
-      std::uint32_t b = bucket_[j];
-      kind_[j] = classify(xy_[b].x, xy_[b].y, point_[j].x, point_[j].y, den_[j]);
-      prefix_[j] = acc;
-      acc *= den_[j];
-    }
-    Base inv = acc.inverse();
-    for (std::size_t j = m; j-- > 0;) {
-      Base den_inv = inv * prefix_[j];
-      inv *= den_[j];
-      std::uint32_t b = bucket_[j];
-      if (kind_[j] == kCancel) {
-        full_[b] = 0;
-        continue;
-      }
-      affine_add(xy_[b].x, xy_[b].y, point_[j].x, point_[j].y, kind_[j], den_inv);
-    }
-    bucket_.clear();
-    point_.clear();
-    ++cur_epoch_;
-  }
-
-  enum Kind : std::uint8_t { kAdd, kDouble, kCancel };
-
   struct XY {
     Base x, y;
   };
+  struct Queued {
+    std::uint32_t b;
+    XY p;
+  };
+
+  // queue_ += pending_[pair_left_[k]] + pending_[pair_right_[k]] for every k
+  // (P + (-P) contributes nothing).
+  void add_pairs_into_queue() {
+    combine(
+        pair_left_.size(), [&](std::size_t k) -> XY& { return pending_[pair_left_[k]].p; },
+        [&](std::size_t k) { return pending_[pair_right_[k]].p; },
+        [&](std::size_t k, bool identity) {
+          if (!identity) queue_.push_back(pending_[pair_left_[k]]);
+        });
+  }
+
+  // bucket_[j] += (sx2_[j], sy2_[j]) for the batch, then a fresh batch.
+  void process_batch() {
+    combine(
+        bucket_.size(), [&](std::size_t j) -> XY& { return xy_[bucket_[j]]; },
+        [&](std::size_t j) { return XY{sx2_[j], sy2_[j]}; },
+        [&](std::size_t j, bool identity) {
+          if (identity) full_[bucket_[j]] = 0;
+        });
+    bucket_.clear();
+    ++cur_epoch_;
+  }
+
+  // lhs(i) += rhs(i) for i < m, then done(i, result is the identity). Plain additions
+  // run in the batch-affine kernel (eight lanes with IFMA over Fq), slot i in lane i;
+  // a doubling or a P + (-P) puts a harmless dummy addition (0 + 1 in x) in its slot
+  // and is handled here afterwards, the doublings with their own shared inversion.
+  template <class Lhs, class Rhs, class Done>
+  void combine(std::size_t m, Lhs lhs, Rhs rhs, Done done) {
+    dbl_idx_.clear();
+    if (sx1_.size() < m) sx1_.resize(m), sy1_.resize(m), sx2_.resize(m), sy2_.resize(m);
+    special_.assign(m, 0);
+    for (std::size_t i = 0; i < m; ++i) {
+      const XY& a = lhs(i);
+      const XY b = rhs(i);
+      if (a.x != b.x) {
+        sx1_[i] = a.x;
+        sy1_[i] = a.y;
+        sx2_[i] = b.x;
+        sy2_[i] = b.y;
+        continue;
+      }
+      special_[i] = 1;
+      sx1_[i] = sy1_[i] = sy2_[i] = Base::zero();
+      sx2_[i] = Base::one();
+      if (a.y == b.y && !a.y.is_zero()) {
+        dbl_idx_.push_back(i);
+      } else {
+        done(i, true);  // P + (-P)
+      }
+    }
+    detail::batch_affine_add<Base>(m, sx1_.data(), sy1_.data(), sx2_.data(), sy2_.data(), scratch_);
+    for (std::size_t i = 0; i < m; ++i) {
+      if (special_[i]) continue;
+      lhs(i) = {sx1_[i], sy1_[i]};
+      done(i, false);
+    }
+    // Doublings: lambda = 3 x^2 / (2 y).
+    const std::size_t nd = dbl_idx_.size();
+    if (nd == 0) return;
+    prefix_.resize(nd);
+    Base acc = Base::one();
+    for (std::size_t k = 0; k < nd; ++k) {
+      prefix_[k] = acc;
+      acc *= lhs(dbl_idx_[k]).y.dbl();
+    }
+    Base inv = acc.inverse();
+    for (std::size_t k = nd; k-- > 0;) {
+      XY& a = lhs(dbl_idx_[k]);
+      Base den_inv = inv * prefix_[k];
+      inv *= a.y.dbl();
+      Base xx = a.x.square();
+      Base lambda = (xx.dbl() + xx) * den_inv;
+      Base x3 = lambda.square() - a.x.dbl();
+      a.y = lambda * (a.x - x3) - a.y;
+      a.x = x3;
+      done(dbl_idx_[k], false);
+    }
+  }
+
+
   std::vector<XY> xy_;  // bucket b's point when full_[b]
   std::vector<std::uint8_t> full_;
   std::vector<std::uint32_t> epoch_;
   std::uint32_t cur_epoch_ = 1;
   std::size_t batch_cap_;
   std::vector<std::uint32_t> bucket_;
-  std::vector<XY> point_;
-  std::vector<Base> den_, prefix_;
-  std::vector<std::uint8_t> kind_;
+  std::vector<Base> prefix_, sx1_, sy1_, sx2_, sy2_;  // kernel operands, slot by slot
+  std::vector<std::uint8_t> special_;
+  std::vector<std::size_t> dbl_idx_;
+  detail::BatchAffineScratch scratch_;
   std::vector<Queued> queue_, pending_;
   std::vector<std::size_t> pair_left_, pair_right_;
 };
@@ -301,9 +297,10 @@ unsigned msm_default_window(std::size_t n) {
   if (n < 32) return 3;
   unsigned log = 0;
   while ((std::size_t(1) << (log + 1)) <= n) ++log;
-  // About log2(n) - 3 balances the n*w bucket additions against the 2^c * w bucket
-  // reduction; tuned with bench_curve (docs/benchmarks.md).
-  return std::clamp(log - 3, 4u, 18u);
+  // About log2(n) - 5 balances the n * w bucket additions (cheap with the batch-affine
+  // kernel) against the 2^(c-1) * w bucket reductions (Jacobian, dearer); measured with
+  // bench_curve at 2^16 .. 2^20 (docs/benchmarks.md).
+  return std::clamp(log - 5, 4u, 16u);
 }
 
 G1 msm_vartime(std::span<const G1Affine> bases, std::span<const Fr> scalars) {
