@@ -8,6 +8,7 @@
 #include "snark/field/fq.hpp"
 #include "snark/field/fq12.hpp"
 #include "snark/field/fr.hpp"
+#include "snark/field/mul_batch.hpp"
 
 namespace {
 using namespace verdict::field;
@@ -26,6 +27,22 @@ void BM_MulThroughput(benchmark::State& state) {
 }
 BENCHMARK(BM_MulThroughput<Fr>);
 BENCHMARK(BM_MulThroughput<Fq>);
+
+// The throughput form: mul_batch over the same arrays (eight lanes with IFMA).
+template <class F>
+void BM_MulBatch(benchmark::State& state) {
+  verdict::ChaChaRng rng(1);
+  constexpr std::size_t n = 1024;
+  std::vector<F> a(n), b(n);
+  for (std::size_t i = 0; i < n; ++i) a[i] = F::random(rng), b[i] = F::random(rng);
+  for (auto _ : state) {
+    mul_batch<F>(a, a, b);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_MulBatch<Fr>);
+BENCHMARK(BM_MulBatch<Fq>);
 
 template <class F>
 void BM_MulLatency(benchmark::State& state) {

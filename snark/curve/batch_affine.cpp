@@ -79,18 +79,18 @@ void ifma_batch_add(std::size_t m, Fq* x1, Fq* y1, const Fq* x2, const Fq* y2, B
   for (std::size_t k = 0; k < kChains; ++k) a[k] = d[k];
   for (std::size_t k = kChains; k < vecs; ++k) a[k] = v::mul<Fq>(a[k - kChains], d[k]);
   // Invert the chain totals (the last kChains vectors) in scalar arithmetic: raw t ->
-  // raw T^2 / t, which is the value 256 / tau for tau the value with Montgomery limbs t.
+  // raw T R / t, which is the value 16 / tau for tau the value with Montgomery limbs t.
   Fq totals[kLanes];
   for (std::size_t c = 0; c < kChains; ++c) {
     std::size_t k = vecs - kChains + c;
     v::store(totals + 8 * (k % kChains), v::reduce_2p<Fq>(a[k]));
   }
   field::batch_inverse<Fq>(std::span<Fq>(totals, kLanes));
-  const Fq k256 = Fq::from_u64(256);
-  for (Fq& t : totals) t *= k256;
+  const Fq k16 = Fq::from_u64(16);
+  for (Fq& t : totals) t *= k16;
   v::Vec8 chain[kChains];
   for (std::size_t c = 0; c < kChains; ++c) chain[c] = v::load(totals + 8 * c);
-  // Backward: inv_k = T^2 / d_k (raw), stored over a[k] (no longer needed).
+  // Backward: inv_k = T R / d_k (raw), stored over a[k] (no longer needed).
   for (std::size_t k = vecs; k-- > 0;) {
     v::Vec8& ch = chain[k % kChains];
     if (k >= kChains) {
@@ -104,19 +104,20 @@ void ifma_batch_add(std::size_t m, Fq* x1, Fq* y1, const Fq* x2, const Fq* y2, B
   // Slopes and coordinates, two vectors at a time: two independent multiplications
   // in flight cover most of the latency, and their operands still fit the 32 vector
   // registers (more interleaving spilled to the stack and ran slower).
-  const v::Vec8 r_raw = v::broadcast_raw(Fq::kR);
+  //   lambda_R = n * inv / T = R lambda (R-form);
+  //   lambda_R^2 / T = R lambda^2 / 16, and times16 restores R lambda^2;
+  //   lambda_R (x1 - x3) R / T likewise needs times16.
   for (std::size_t k = 0; k < vecs; k += 2) {
-    v::Vec8 lt0 = v::mul<Fq>(n[k], a[k]), lt1 = v::mul<Fq>(n[k + 1], a[k + 1]);  // T lambda
-    v::Vec8 lr0 = v::mul<Fq>(lt0, r_raw), lr1 = v::mul<Fq>(lt1, r_raw);          // R lambda
-    v::Vec8 l20 = v::mul<Fq>(lt0, lr0), l21 = v::mul<Fq>(lt1, lr1);              // R lambda^2
+    v::Vec8 l0 = v::mul<Fq>(n[k], a[k]), l1 = v::mul<Fq>(n[k + 1], a[k + 1]);
+    v::Vec8 q0 = v::mul<Fq>(l0, l0), q1 = v::mul<Fq>(l1, l1);
     v::Vec8 xa0 = v::load(x1 + 8 * k), xa1 = v::load(x1 + 8 * k + 8);
-    v::Vec8 x30 = v::sub<Fq>(v::sub<Fq>(v::reduce_2p<Fq>(l20), xa0), v::load(x2 + 8 * k));
-    v::Vec8 x31 = v::sub<Fq>(v::sub<Fq>(v::reduce_2p<Fq>(l21), xa1), v::load(x2 + 8 * k + 8));
-    v::Vec8 t0 = v::mul<Fq>(lt0, v::sub<Fq>(xa0, x30)), t1 = v::mul<Fq>(lt1, v::sub<Fq>(xa1, x31));
+    v::Vec8 x30 = v::sub<Fq>(v::sub<Fq>(v::times16<Fq>(q0), xa0), v::load(x2 + 8 * k));
+    v::Vec8 x31 = v::sub<Fq>(v::sub<Fq>(v::times16<Fq>(q1), xa1), v::load(x2 + 8 * k + 8));
+    v::Vec8 t0 = v::mul<Fq>(l0, v::sub<Fq>(xa0, x30)), t1 = v::mul<Fq>(l1, v::sub<Fq>(xa1, x31));
     v::store(x1 + 8 * k, x30);
     v::store(x1 + 8 * k + 8, x31);
-    v::store(y1 + 8 * k, v::sub<Fq>(v::reduce_2p<Fq>(t0), v::load(y1 + 8 * k)));
-    v::store(y1 + 8 * k + 8, v::sub<Fq>(v::reduce_2p<Fq>(t1), v::load(y1 + 8 * k + 8)));
+    v::store(y1 + 8 * k, v::sub<Fq>(v::times16<Fq>(t0), v::load(y1 + 8 * k)));
+    v::store(y1 + 8 * k + 8, v::sub<Fq>(v::times16<Fq>(t1), v::load(y1 + 8 * k + 8)));
   }
 }
 #endif

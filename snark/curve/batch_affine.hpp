@@ -5,15 +5,16 @@
 //   lambda_i = (y2_i - y1_i) / (x2_i - x1_i)
 //   x3_i = lambda_i^2 - x1_i - x2_i,  y3_i = lambda_i (x1_i - x3_i) - y1_i
 //
-// Over Fq with AVX-512 IFMA the additions run eight lanes at a time (two interleaved
-// chains of prefix products, 7 vector multiplications per addition); otherwise, and
-// over Fq2, a scalar loop. The IFMA multiplication computes a b / T with T = 2^260 =
+// Over Fq with AVX-512 IFMA the additions run eight lanes at a time (four
+// interleaved chains of prefix products, 6 vector products per addition); otherwise,
+// and over Fq2, a scalar loop. The IFMA product computes a b / T with T = 2^260 =
 // 16 R, so the kernel tracks scales instead of converting data: prefix products A_k
-// are scaled by T^-k; the lane totals are inverted in scalar arithmetic as 256 / tau
+// are scaled by T^-k; the lane totals are inverted in scalar arithmetic as 16 / tau
 // (tau the total's value), which makes every backward-pass inverse equal to
-// T^2 / (x2 - x1) in raw integers; then lambda_T = (y2 - y1) * inv = T lambda,
-// lambda_R = lambda_T * R_raw = R lambda (R-form), lambda^2 = lambda_T * lambda_R and
-// lambda (x1 - x3) = lambda_T * (x1 - x3) come out in R-form, Fq's own representation.
+// T R / (x2 - x1) in raw integers; then (y2 - y1) * inv = R lambda, Fq's own
+// representation, and the two products of R-form values that follow
+// (lambda^2 and lambda (x1 - x3)) are 1/16 off, which ifma8::times16 restores with
+// integer operations only.
 
 #include <cstddef>
 #include <memory>

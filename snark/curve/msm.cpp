@@ -242,7 +242,7 @@ std::vector<JacobianPoint<Config>> window_group_sums(std::span<const AffinePoint
                                                      unsigned j0, unsigned j1) {
   const std::size_t per_window = std::size_t(1) << (d.c - 1);
   const std::size_t buckets = per_window * (j1 - j0);
-  BatchAffineBuckets<Config> acc(buckets, std::min<std::size_t>(2048, std::max<std::size_t>(32, buckets / 8)));
+  BatchAffineBuckets<Config> acc(buckets, std::min<std::size_t>(4096, std::max<std::size_t>(32, buckets / 8)));
   for (std::size_t i = 0; i < d.n; ++i) {
     if (bases[i].infinity) continue;
     const auto& x = bases[i].x;

@@ -19,6 +19,8 @@
 // [0, p). All limbs of results are below 2^52 ("normalised"). Constant time: no branch
 // or memory access depends on the values.
 
+#include <array>
+
 #include "snark/field/montgomery_field.hpp"
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512IFMA__)
@@ -174,6 +176,46 @@ inline Vec8 reduce_2p(const Vec8& x) {
   const __mmask8 negative = _mm512_cmplt_epi64_mask(t.l[4], _mm512_setzero_si512());
   Vec8 r;
   for (int i = 0; i < 5; ++i) r.l[i] = _mm512_mask_blend_epi64(negative, t.l[i], x.l[i]);
+  return r;
+}
+
+// x - c where that is non-negative, else x; c given in 52-bit limbs. Requires
+// normalised x.
+inline Vec8 subtract_if_not_less(const Vec8& x, const u64 (&c)[5]) {
+  Vec8 t;
+  for (int i = 0; i < 5; ++i) t.l[i] = _mm512_sub_epi64(x.l[i], bcast(c[i]));
+  carry(t);
+  const __mmask8 negative = _mm512_cmplt_epi64_mask(t.l[4], _mm512_setzero_si512());
+  Vec8 r;
+  for (int i = 0; i < 5; ++i) r.l[i] = _mm512_mask_blend_epi64(negative, t.l[i], x.l[i]);
+  return r;
+}
+
+// 16 x mod p in [0, p) for x in [0, 2p): a 4-bit shift and conditional subtractions
+// of 16p, 8p, 4p, 2p and p. Turns an IFMA product of R-form values (a b / 16R) into
+// the R-form product a b / R.
+template <class F>
+inline Vec8 times16(const Vec8& x) {
+  const __m512i m = bcast(kMask52);
+  Vec8 r;
+  r.l[0] = _mm512_and_si512(shl(x.l[0], 4), m);
+  for (int i = 1; i < 5; ++i) r.l[i] = _mm512_or_si512(_mm512_and_si512(shl(x.l[i], 4), m), shr(x.l[i - 1], 48));
+  r.l[4] = _mm512_or_si512(shl(x.l[4], 4), shr(x.l[3], 48));
+  static constexpr auto multiple = [](unsigned k) {
+    Limbs p = F::kModulus, q{};
+    u64 c = 0;
+    for (int i = 0; i < 4; ++i) {
+      u128 t = u128(p[i]) * k + c;
+      q[i] = u64(t);
+      c = u64(t >> 64);
+    }
+    // k p < 2^259 for k <= 16: the fifth 52-bit limb takes the overflow bits.
+    return std::array<u64, 5>{q[0] & kMask52, (q[0] >> 52 | q[1] << 12) & kMask52, (q[1] >> 40 | q[2] << 24) & kMask52,
+                              (q[2] >> 28 | q[3] << 36) & kMask52, q[3] >> 16 | c << 48};
+  };
+  static constexpr std::array<u64, 5> m16 = multiple(16), m8 = multiple(8), m4 = multiple(4), m2 = multiple(2),
+                                      m1 = multiple(1);
+  for (const auto* c : {&m16, &m8, &m4, &m2, &m1}) r = subtract_if_not_less(r, *reinterpret_cast<const u64(*)[5]>(c->data()));
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include "snark/field/fq.hpp"
 #include "snark/field/fr.hpp"
 #include "snark/field/ifma8.hpp"
+#include "snark/field/mul_batch.hpp"
 
 namespace verdict::field {
 namespace {
@@ -63,6 +64,20 @@ TYPED_TEST(Ifma8Test, MatchesScalarArithmetic) {
     }
   }
 #endif
+}
+
+TYPED_TEST(Ifma8Test, MulBatchEqualsScalarProducts) {
+  using F = TypeParam;
+  ChaChaRng rng(9);
+  for (std::size_t n : {0u, 1u, 7u, 8u, 15u, 16u, 17u, 100u, 1000u}) {
+    auto a = samples<F>(rng, n), b = samples<F>(rng, n);
+    std::reverse(b.begin(), b.end());
+    std::vector<F> out(n);
+    mul_batch<F>(out, a, b);
+    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(out[i], a[i] * b[i]) << "n=" << n << " i=" << i;
+    mul_batch<F>(a, a, b);  // in place
+    EXPECT_EQ(a, out);
+  }
 }
 
 }  // namespace
