@@ -24,9 +24,10 @@
 // brings any X < 3p to [0, p). Constant time: no branch or memory access depends on the data.
 
 #include "snark/field/fr.hpp"
+#include "snark/field/ifma8.hpp"
 #include "snark/poly/ntt_plan.hpp"
 
-#if defined(__AVX512F__) && defined(__AVX512IFMA__) && defined(__x86_64__)
+#if defined(VERDICT_HAVE_IFMA8)
 #define VERDICT_POLY_HAVE_IFMA 1
 #include <immintrin.h>
 
@@ -37,9 +38,16 @@ namespace verdict::poly::ifma {
 using field::Fr;
 using u64 = std::uint64_t;
 
-struct F8 {
-  __m512i l[5];
-};
+// The eight-lane element and the Montgomery product are the field layer's
+// (snark/field/ifma8.hpp); this header adds what the NTT needs on top: limb-major
+// scratch I/O, adjusted constants and the lazy reductions of Harvey butterflies.
+using F8 = field::ifma8::Vec8;
+using field::ifma8::bcast;
+using field::ifma8::sar;
+using field::ifma8::shl;
+using field::ifma8::shr;
+using field::ifma8::i64x8;
+using field::ifma8::u64x8;
 
 namespace constants {
 constexpr field::Limbs mul_small(const field::Limbs& a, u64 k) {
@@ -55,20 +63,7 @@ constexpr field::Limbs mul_small(const field::Limbs& a, u64 k) {
 inline constexpr detail::Limbs52 kP = detail::split52(Fr::kModulus);
 inline constexpr detail::Limbs52 kTwoP = detail::split52(mul_small(Fr::kModulus, 2));
 inline constexpr detail::Limbs52 kFourP = detail::split52(mul_small(Fr::kModulus, 4));
-inline constexpr u64 kPInv52 = Fr::kInv & detail::kMask52;  // -p^-1 mod 2^52
 }  // namespace constants
-
-inline __m512i bcast(u64 v) { return _mm512_set1_epi64(static_cast<long long>(v)); }
-
-// Shifts and 256-bit halves are written with GCC/Clang vector extensions rather than
-// _mm512_s?li_epi64 / _mm512_{insert,extract}i64x4: GCC 12 reports -Wmaybe-uninitialized
-// inside those intrinsics (their builtins take an _mm512_undefined_epi32() operand).
-// They compile to the same instructions.
-using u64x8 = unsigned long long __attribute__((vector_size(64)));
-using i64x8 = long long __attribute__((vector_size(64)));
-inline __m512i shl(__m512i a, int s) { return (__m512i)((u64x8)a << s); }
-inline __m512i shr(__m512i a, int s) { return (__m512i)((u64x8)a >> s); }
-inline __m512i sar(__m512i a, int s) { return (__m512i)((i64x8)a >> s); }
 
 inline F8 broadcast(const detail::Limbs52& c) {
   F8 r;
@@ -86,58 +81,11 @@ inline void store(detail::Lane8x5& s, const F8& x) {
 
 // Carry-propagates signed limbs (each |limb| < 2^62) so that limbs 0..3 are < 2^52;
 // limb 4 is then < 2^52 too when 0 <= X < 2^260.
-inline void normalize(F8& x) {
-  const __m512i m = bcast(detail::kMask52);
-  for (int i = 0; i < 4; ++i) {
-    x.l[i + 1] = _mm512_add_epi64(x.l[i + 1], sar(x.l[i], 52));
-    x.l[i] = _mm512_and_si512(x.l[i], m);
-  }
-}
+inline void normalize(F8& x) { field::ifma8::carry(x); }
 
 // a * b * 2^-260 mod p in [0, 2p), normalised. Requires normalised a, b and
 // a * b < p * 2^260.
-inline F8 mul(const F8& a, const F8& b) {
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i pinv = bcast(constants::kPInv52);
-  const __m512i p0 = bcast(constants::kP.l[0]), p1 = bcast(constants::kP.l[1]), p2 = bcast(constants::kP.l[2]),
-                p3 = bcast(constants::kP.l[3]), p4 = bcast(constants::kP.l[4]);
-  __m512i t0 = zero, t1 = zero, t2 = zero, t3 = zero, t4 = zero, t5 = zero;
-  for (int i = 0; i < 5; ++i) {
-    const __m512i bi = b.l[i];
-    t0 = _mm512_madd52lo_epu64(t0, a.l[0], bi);
-    t1 = _mm512_madd52lo_epu64(t1, a.l[1], bi);
-    t2 = _mm512_madd52lo_epu64(t2, a.l[2], bi);
-    t3 = _mm512_madd52lo_epu64(t3, a.l[3], bi);
-    t4 = _mm512_madd52lo_epu64(t4, a.l[4], bi);
-    t1 = _mm512_madd52hi_epu64(t1, a.l[0], bi);
-    t2 = _mm512_madd52hi_epu64(t2, a.l[1], bi);
-    t3 = _mm512_madd52hi_epu64(t3, a.l[2], bi);
-    t4 = _mm512_madd52hi_epu64(t4, a.l[3], bi);
-    t5 = _mm512_madd52hi_epu64(t5, a.l[4], bi);
-    // m = t0 * (-p^-1) mod 2^52 (IFMA reads only the low 52 bits of t0).
-    const __m512i m = _mm512_madd52lo_epu64(zero, t0, pinv);
-    t0 = _mm512_madd52lo_epu64(t0, m, p0);
-    t1 = _mm512_madd52lo_epu64(t1, m, p1);
-    t2 = _mm512_madd52lo_epu64(t2, m, p2);
-    t3 = _mm512_madd52lo_epu64(t3, m, p3);
-    t4 = _mm512_madd52lo_epu64(t4, m, p4);
-    t1 = _mm512_madd52hi_epu64(t1, m, p0);
-    t2 = _mm512_madd52hi_epu64(t2, m, p1);
-    t3 = _mm512_madd52hi_epu64(t3, m, p2);
-    t4 = _mm512_madd52hi_epu64(t4, m, p3);
-    t5 = _mm512_madd52hi_epu64(t5, m, p4);
-    // t0 = 0 mod 2^52 now: shift the accumulator down one limb.
-    t0 = _mm512_add_epi64(t1, shr(t0, 52));
-    t1 = t2;
-    t2 = t3;
-    t3 = t4;
-    t4 = t5;
-    t5 = zero;
-  }
-  F8 r{{t0, t1, t2, t3, t4}};
-  normalize(r);
-  return r;
-}
+inline F8 mul(const F8& a, const F8& b) { return field::ifma8::mul<Fr>(a, b); }
 
 // Subtracts 2p from the lanes whose top limb exceeds `threshold`, then normalises.
 // x may come straight from one limb-wise add or subtract of normalised values, so
