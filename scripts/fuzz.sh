@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target with clang (ASan+UBSan) into build/fuzz and runs each
-# for the given number of seconds (default 20) from an empty corpus. Any crash, leak
+# for the given number of seconds (default 15) from an empty corpus. Any crash, leak
 # or sanitizer report fails the script. Usage: scripts/fuzz.sh [seconds] [target...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-20}
+seconds=${1:-15}
 shift || true
 cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERDICT_FUZZ=ON \
   -DVERDICT_TESTS=OFF -DVERDICT_BENCH=OFF >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  cmake --build build/fuzz -j"$(nproc)"
-  mapfile -t targets < <(find build/fuzz/fuzzers -maxdepth 1 -type f -name 'fuzz_*' -printf '%f\n' | sort)
-else
-  cmake --build build/fuzz -j"$(nproc)" --target "${targets[@]}"
+  # Every target declared in fuzz/CMakeLists.txt (and only those: not the CLI or tools).
+  mapfile -t targets < <(sed -n 's/^verdict_fuzzer(NAME \([a-z0-9_]*\).*/\1/p' fuzz/CMakeLists.txt | sort)
 fi
+cmake --build build/fuzz -j"$(nproc)" --target "${targets[@]}"
 mkdir -p build/fuzz/corpus build/fuzz/artifacts
 status=0
 for t in "${targets[@]}"; do

@@ -26,7 +26,7 @@ if [ "${VERDICT_SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 
 if [ "${VERDICT_SKIP_FUZZ:-0}" != 1 ]; then
-  echo "== libFuzzer smoke (each target ${VERDICT_FUZZ_SECONDS:-20} s)"
-  scripts/fuzz.sh "${VERDICT_FUZZ_SECONDS:-20}"
+  echo "== libFuzzer smoke (each target ${VERDICT_FUZZ_SECONDS:-15} s)"
+  scripts/fuzz.sh "${VERDICT_FUZZ_SECONDS:-15}"
 fi
 echo "== all tests passed"
