@@ -6,7 +6,7 @@
 #include <limits>
 #include <map>
 
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 #include "escrow/sqlite.hpp"
 
 namespace verdict::escrow {

@@ -1,6 +1,6 @@
 #include "escrow/ops.hpp"
 
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 
 namespace verdict::escrow {
 

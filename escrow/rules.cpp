@@ -5,7 +5,7 @@
 #include <optional>
 #include <set>
 
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 
 namespace verdict::escrow {
 

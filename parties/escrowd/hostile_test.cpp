@@ -3,7 +3,7 @@
 // envelope chains included) is the same before and after.
 #include <gtest/gtest.h>
 
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 #include "parties/escrowd/testing.hpp"
 
 namespace verdict::escrowd {

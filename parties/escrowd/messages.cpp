@@ -1,6 +1,6 @@
 #include "parties/escrowd/messages.hpp"
 
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 
 namespace verdict::escrowd {
 

@@ -1,7 +1,7 @@
 #include "parties/wire/envelope.hpp"
 
 #include "base/hex.hpp"
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 
 namespace verdict::wire {
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/rng.hpp"
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 
 namespace verdict::wire {
 namespace {

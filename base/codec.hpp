@@ -1,6 +1,7 @@
 #pragma once
-// Canonical binary encoding: the one byte layout every signed or hashed structure of
-// the escrow and the message layer uses (docs/formats.md ("Escrow and parties")).
+// Canonical binary encoding: the byte layout of every signed or hashed structure of
+// the escrow and the message layer (docs/formats.md, "Escrow and parties") and of the
+// proof system's keys and proofs (docs/formats.md, "Plonk keys and proofs").
 //
 // Integers are big-endian and fixed width; variable-length fields are a u32 length
 // followed by the bytes; strings are bytes (no terminator). There is exactly one

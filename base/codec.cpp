@@ -1,4 +1,4 @@
-#include "escrow/codec/codec.hpp"
+#include "base/codec.hpp"
 
 #include <cstring>
 #include <limits>
