@@ -1,0 +1,93 @@
+#pragma once
+// Proving and verifying keys, and key generation.
+//
+// The verifying key is the constraint system, the domain size, commitments to every
+// fixed column and to every permutation polynomial sigma_i, and the SRS's [1]_2 and
+// [tau]_2. Its digest (Keccak-256 of its canonical bytes) is the first thing every
+// proof's transcript absorbs, so a proof is bound to exactly one circuit.
+//
+// The proving key adds what the prover needs in the clear: fixed column values and
+// coefficients, sigma values and coefficients, the Lagrange selectors l_0, l_last and
+// l_active (1 on the usable rows), and a reference to the SRS.
+//
+// Copy constraints become the permutation: every cell (column i of the equality
+// columns, row r) is labelled delta^i * omega^r; cells joined by copies form cycles,
+// and sigma_i(omega^r) is the label of the next cell on (i, r)'s cycle. delta =
+// 7^(2^28) has odd order, so the labels delta^i omega^r are all distinct.
+//
+// Byte formats: docs/formats.md, "Plonk keys".
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "base/result.hpp"
+#include "snark/commit/kzg.hpp"
+#include "snark/commit/srs.hpp"
+#include "snark/plonk/circuit.hpp"
+#include "snark/poly/evaluation_domain.hpp"
+
+namespace verdict::plonk {
+
+using commit::G1Affine;
+using commit::G2Affine;
+
+// delta, the generator of the permutation's column cosets.
+Fr permutation_delta();
+
+struct VerifyingKey {
+  unsigned k = 0;
+  ConstraintSystem cs;
+  std::vector<G1Affine> fixed_commitments;        // one per fixed column
+  std::vector<G1Affine> permutation_commitments;  // one per equality column
+  G2Affine g2, tau_g2;
+
+  // Derived on construction / decoding (not serialised).
+  std::array<std::uint8_t, 32> digest{};
+  commit::KzgVerifierKey kzg;
+
+  std::size_t n() const { return std::size_t(1) << k; }
+  std::size_t usable_rows() const { return cs.usable_rows(k); }
+
+  std::vector<std::uint8_t> to_bytes() const;
+  // Validates everything: structure, limits, the constraint system, every point.
+  static Result<VerifyingKey> from_bytes(std::span<const std::uint8_t> bytes);
+  // Recomputes digest and kzg from the fields.
+  void finalize();
+};
+
+struct ProvingKey {
+  VerifyingKey vk;
+  std::optional<poly::EvaluationDomain> domain;  // set by keygen and from_bytes
+  std::shared_ptr<const commit::Srs> srs;
+  std::vector<std::vector<Fr>> fixed_values, fixed_polys;    // per fixed column
+  std::vector<std::vector<Fr>> sigma_values, sigma_polys;    // per equality column
+  std::vector<Fr> l0, l_last, l_active;                      // coefficient form
+
+  // Header, the verifying key, fixed and sigma values, then a Keccak-256 digest of
+  // everything before it. Coefficient forms are recomputed on decoding.
+  std::vector<std::uint8_t> to_bytes() const;
+  static Result<ProvingKey> from_bytes(std::span<const std::uint8_t> bytes, std::shared_ptr<const commit::Srs> srs);
+};
+
+// Key generation for a domain of 2^k rows. The SRS needs at least 2^k + 1 powers (the
+// quotient pieces carry one blinding coefficient above degree n - 1).
+Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> srs, unsigned k);
+
+// The canonical bytes of a constraint system (as inside the verifying key).
+std::vector<std::uint8_t> constraint_system_bytes(const ConstraintSystem& cs);
+
+namespace detail {
+// Permutation values sigma_i(omega^r) for the equality columns from the copies.
+Result<std::vector<std::vector<Fr>>> build_permutation(const ConstraintSystem& cs, unsigned k,
+                                                       const std::vector<std::pair<Cell, Cell>>& copies);
+// Coefficients of the Lagrange selectors for domain 2^k: l_0, l_last (row u), l_active
+// (rows 0..u-1).
+void lagrange_selectors(const poly::EvaluationDomain& domain, std::size_t usable, std::vector<Fr>& l0,
+                        std::vector<Fr>& l_last, std::vector<Fr>& l_active);
+}  // namespace detail
+
+}  // namespace verdict::plonk
