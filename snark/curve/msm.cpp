@@ -1,6 +1,7 @@
 #include "snark/curve/msm.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cstdint>
 #include <vector>
@@ -23,7 +24,18 @@ SignedDigits recode(std::span<const Fr> scalars, unsigned c) {
   SignedDigits d;
   d.c = c;
   d.n = scalars.size();
-  d.windows = (255 + c - 1) / c;  // 254-bit scalars plus one bit of carry
+  // Only as many windows as the largest scalar needs (plus a bit of carry): witness
+  // columns of small integers (lookup inputs, multiplicities, quantized activations)
+  // cost a few windows instead of 255 / c.
+  std::atomic<unsigned> max_bits{0};
+  parallel_for(d.n, 4096, [&](std::size_t begin, std::size_t end) {
+    unsigned most = 0;
+    for (std::size_t i = begin; i < end; ++i) most = std::max(most, field::bigint::bit_length(scalars[i].to_canonical()));
+    unsigned seen = max_bits.load();
+    while (most > seen && !max_bits.compare_exchange_weak(seen, most)) {
+    }
+  });
+  d.windows = std::max(1u, (max_bits + 1 + c - 1) / c);
   d.digits.assign(std::size_t(d.windows) * d.n, 0);
   const std::int64_t half = std::int64_t(1) << (c - 1), full = std::int64_t(1) << c;
   const std::uint64_t mask = (std::uint64_t(1) << c) - 1;

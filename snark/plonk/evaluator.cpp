@@ -22,20 +22,44 @@ class Block {
     begin_ = begin;
     len_ = len;
     cache_.clear();
+    used_ = 0;
   }
 
   const Fr* eval(const Expression& e) {
     auto it = cache_.find(e.node_id());
-    if (it != cache_.end()) return it->second.data();
-    std::vector<Fr> out = take_buffer();
-    compute(e, out);
-    const Fr* p = out.data();
-    cache_.emplace(e.node_id(), std::move(out));
+    if (it != cache_.end()) return it->second;
+    const Fr* p = nullptr;
+    if (e.op() == Expression::Op::kQuery) p = view(e);  // a leaf read in place when it does not wrap
+    if (p == nullptr) {
+      std::vector<Fr>& out = take_buffer();
+      compute(e, out);
+      p = out.data();
+    }
+    cache_.emplace(e.node_id(), p);
     return p;
   }
 
  private:
-  std::vector<Fr> take_buffer() { return std::vector<Fr>(len_); }
+  // Buffers are pooled across blocks; a block uses them in order and reset() returns all.
+  std::vector<Fr>& take_buffer() {
+    if (used_ == pool_.size()) pool_.push_back(std::make_unique<std::vector<Fr>>());
+    std::vector<Fr>& b = *pool_[used_++];
+    b.resize(len_);
+    return b;
+  }
+
+  std::size_t leaf_start(const Expression& e) const {
+    std::int64_t rot = e.rotation() % std::int64_t(n_);
+    if (rot < 0) rot += std::int64_t(n_);
+    return (begin_ + std::size_t(rot)) % n_;
+  }
+  const Fr* view(const Expression& e) const {
+    std::size_t start = leaf_start(e);
+    if (start + len_ > n_) return nullptr;
+    const Fr* src = leaves_(e.column());
+    assert(src != nullptr);
+    return src + start;
+  }
 
   void compute(const Expression& e, std::vector<Fr>& out) {
     switch (e.op()) {
@@ -46,12 +70,10 @@ class Block {
         assert(e.challenge_index() < challenges_.size());
         std::fill(out.begin(), out.end(), challenges_[e.challenge_index()]);
         return;
-      case Expression::Op::kQuery: {
+      case Expression::Op::kQuery: {  // wrapping around the end of the domain: copy
         const Fr* src = leaves_(e.column());
         assert(src != nullptr);
-        std::int64_t rot = e.rotation() % std::int64_t(n_);
-        if (rot < 0) rot += std::int64_t(n_);
-        std::size_t start = (begin_ + std::size_t(rot)) % n_;
+        std::size_t start = leaf_start(e);
         for (std::size_t i = 0; i < len_; ++i) {
           out[i] = src[start];
           if (++start == n_) start = 0;
@@ -88,7 +110,9 @@ class Block {
   const BlockEvaluator::Leaves& leaves_;
   const std::vector<Fr>& challenges_;
   std::size_t begin_, len_;
-  std::unordered_map<const void*, std::vector<Fr>> cache_;
+  std::unordered_map<const void*, const Fr*> cache_;
+  std::vector<std::unique_ptr<std::vector<Fr>>> pool_;
+  std::size_t used_ = 0;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "snark/plonk/prover.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include "base/parallel.hpp"
@@ -30,22 +31,27 @@ std::vector<Fr> blind_and_interpolate(const poly::EvaluationDomain& domain, std:
   return values;
 }
 
-G1Affine commit(const commit::Srs& srs, std::span<const Fr> coeffs) { return commit::kzg_commit(srs, coeffs)->to_affine(); }
+G1Affine commit(const commit::Srs& srs, std::span<const Fr> coeffs, double& seconds) {
+  auto t = std::chrono::steady_clock::now();
+  G1Affine c = commit::kzg_commit(srs, coeffs)->to_affine();
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  return c;
+}
 
-// f evaluated on the coset shift * H (natural order).
-void coset_evaluate(const poly::EvaluationDomain& domain, std::span<const Fr> coeffs, const Fr& shift, std::vector<Fr>& out) {
+// f evaluated on the coset shift * H (natural order), given powers[i] = shift^i.
+void coset_evaluate(const poly::EvaluationDomain& domain, std::span<const Fr> coeffs, std::span<const Fr> powers,
+                    std::vector<Fr>& out) {
   const std::size_t n = domain.size();
   out.assign(n, Fr::zero());
-  std::copy(coeffs.begin(), coeffs.begin() + long(std::min(n, coeffs.size())), out.begin());
-  parallel_for(n, 1 << 13, [&](std::size_t b, std::size_t e) {
-    Fr s = shift.pow(field::Limbs{b, 0, 0, 0});
-    for (std::size_t i = b; i < e; ++i) {
-      out[i] *= s;
-      s *= shift;
-    }
+  const std::size_t m = std::min(n, coeffs.size());
+  parallel_for(m, 1 << 14, [&](std::size_t b, std::size_t e) {
+    field::mul_batch<Fr>(std::span<Fr>(out.data() + b, e - b), coeffs.subspan(b, e - b), powers.subspan(b, e - b));
   });
   (void)poly::ntt(domain, out);
 }
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct Witness {
   std::vector<std::vector<Fr>> advice_values, advice_polys;
@@ -57,7 +63,9 @@ struct Witness {
 }  // namespace
 
 Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<std::vector<Fr>>& instances, Rng& rng,
-                    const ProverOptions& options) {
+                    const ProverOptions& options, ProverStats* stats_out) {
+  ProverStats stats;
+  const auto t_start = Clock::now();
   const VerifyingKey& vk = pk.vk;
   const ConstraintSystem& cs = vk.cs;
   const poly::EvaluationDomain& domain = *pk.domain;
@@ -96,14 +104,18 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
   w.challenges.assign(cs.num_challenges(), Fr::zero());
   for (unsigned phase = 0; phase < cs.num_phases(); ++phase) {
     AdviceAssignment assignment(cs, phase, u, pk.fixed_values, w.instance_values, w.advice_values);
+    auto t_witness = Clock::now();
     if (auto st = circuit.assign_advice(phase, w.challenges, assignment); !st.ok())
       return st.error().context("prove: assign_advice phase " + std::to_string(phase));
+    stats.witness += since(t_witness);
     for (std::size_t c = 0; c < cs.num_advice(); ++c) {
       if (cs.advice_phase(std::uint32_t(c)) != phase) continue;
       for (std::size_t r = n - blinding; r < n; ++r) w.advice_values[c][r] = Fr::random(rng);
       w.advice_polys[c] = w.advice_values[c];
+      auto t_intt = Clock::now();
       (void)poly::intt(domain, w.advice_polys[c]);
-      proof.advice_commitments[c] = commit(srs, w.advice_polys[c]);
+      stats.interpolate += since(t_intt);
+      proof.advice_commitments[c] = commit(srs, w.advice_polys[c], stats.commit);
     }
     detail::absorb_phase(transcript, cs, phase, proof.advice_commitments, w.challenges);
   }
@@ -120,6 +132,8 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
   detail::BlockEvaluator rows(n, row_leaves, w.challenges);
 
   // Lookups: multiplicities.
+  auto t_lookups = Clock::now();
+  const double commit_before_lookups = stats.commit;
   const Fr theta = transcript.challenge_scalar("lookup.theta");
   const std::size_t nl = cs.lookups().size();
   std::vector<std::vector<Fr>> f_values(nl, std::vector<Fr>(n)), t_values(nl, std::vector<Fr>(n));
@@ -144,15 +158,18 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     for (std::size_t r = 0; r < u; ++r) m[r] = Fr::from_u64(count[r]);
     w.m_values.push_back(m);
     w.m_polys.push_back(blind_and_interpolate(domain, m, blinding, rng));
-    proof.lookup_m_commitments.push_back(commit(srs, w.m_polys.back()));
+    proof.lookup_m_commitments.push_back(commit(srs, w.m_polys.back(), stats.commit));
   }
   for (const auto& c : proof.lookup_m_commitments) transcript.absorb_point("lookup.m", c);
+  stats.lookups += since(t_lookups) - (stats.commit - commit_before_lookups);
 
   const Fr beta = transcript.challenge_scalar("permutation.beta");
   const Fr gamma = transcript.challenge_scalar("permutation.gamma");
   const Fr lambda = transcript.challenge_scalar("lookup.lambda");
 
   // Permutation products, chunk by chunk, over rows 0..u.
+  auto t_perm = Clock::now();
+  const double commit_before_perm = stats.commit;
   const auto& eq = cs.equality_columns();
   const unsigned chunks = cs.num_permutation_chunks(), chunk = cs.permutation_chunk_size();
   std::vector<Fr> omega_pow(n);
@@ -184,12 +201,15 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     for (std::size_t r = 0; r < u; ++r) z[r + 1] = z[r] * num[r] * den[r];
     carry = z[u];
     w.z_polys.push_back(blind_and_interpolate(domain, std::move(z), blinding, rng));
-    proof.permutation_commitments.push_back(commit(srs, w.z_polys.back()));
+    proof.permutation_commitments.push_back(commit(srs, w.z_polys.back(), stats.commit));
   }
   if (chunks > 0 && !carry.is_one() && !options.allow_unsatisfied)
     return Error{"prove: the copy constraints do not hold (run the mock prover for the cells)"};
 
+  stats.permutation += since(t_perm) - (stats.commit - commit_before_perm);
   // Lookup running sums.
+  t_lookups = Clock::now();
+  const double commit_before_phi = stats.commit;
   for (std::size_t l = 0; l < nl; ++l) {
     std::vector<Fr> inv_f(u), inv_t(u);
     for (std::size_t r = 0; r < u; ++r) inv_f[r] = lambda + f_values[l][r], inv_t[r] = lambda + t_values[l][r];
@@ -202,8 +222,9 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     if (!phi[u].is_zero() && !options.allow_unsatisfied)
       return Error{"prove: lookup '" + cs.lookups()[l].name + "' does not close (internal error)"};
     w.phi_polys.push_back(blind_and_interpolate(domain, std::move(phi), blinding, rng));
-    proof.lookup_phi_commitments.push_back(commit(srs, w.phi_polys.back()));
+    proof.lookup_phi_commitments.push_back(commit(srs, w.phi_polys.back(), stats.commit));
   }
+  stats.lookups += since(t_lookups) - (stats.commit - commit_before_phi);
   for (const auto& c : proof.permutation_commitments) transcript.absorb_point("permutation.z", c);
   for (const auto& c : proof.lookup_phi_commitments) transcript.absorb_point("lookup.phi", c);
   f_values.clear();
@@ -244,7 +265,12 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     std::vector<Fr> numerator(n);
     const Fr g = poly::EvaluationDomain::coset_shift();
     Fr shift = g;
+    std::vector<Fr> shift_powers(n);
     for (std::size_t j = 0; j < ext; ++j, shift *= ext_domain->omega()) {
+      parallel_for(n, 1 << 14, [&](std::size_t b, std::size_t e) {
+        Fr s = shift.pow(field::Limbs{b, 0, 0, 0});
+        for (std::size_t i = b; i < e; ++i, s *= shift) shift_powers[i] = s;
+      });
       for (std::size_t i = 0; i < leaves_used.size(); ++i) {
         Column c = leaves_used[i];
         if (std::uint8_t(c.kind) == detail::kX) {
@@ -252,7 +278,9 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
           Fr x = shift;
           for (std::size_t r = 0; r < n; ++r, x *= domain.omega()) part[i][r] = x;
         } else {
-          coset_evaluate(domain, coefficients_of(c), shift, part[i]);
+          auto t_ntt = Clock::now();
+          coset_evaluate(domain, coefficients_of(c), shift_powers, part[i]);
+          stats.quotient_ntt += since(t_ntt);
         }
       }
       auto leaves = [&](Column c) -> const Fr* {
@@ -261,14 +289,20 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
         return nullptr;
       };
       detail::BlockEvaluator evaluator(n, leaves, w.challenges);
+      auto t_eval = Clock::now();
       evaluator.combine(terms, y, numerator);
+      stats.quotient_eval += since(t_eval);
       Fr zh_inv = (shift.pow(field::Limbs{n, 0, 0, 0}) - Fr::one()).inverse();
       parallel_for(n, 1 << 14, [&](std::size_t b, std::size_t e) {
         for (std::size_t r = b; r < e; ++r) h[r * ext + j] = numerator[r] * zh_inv;
       });
     }
   }
-  (void)poly::coset_intt(*ext_domain, h);
+  {
+    auto t_ntt = Clock::now();
+    (void)poly::coset_intt(*ext_domain, h);
+    stats.quotient_ntt += since(t_ntt);
+  }
   if (!options.allow_unsatisfied) {
     // h is a polynomial (of degree < pieces * n) only if every term vanishes on the
     // rows. Check the identity sum y^i term_i(x) = h(x) Z_H(x) at a random point: a
@@ -298,11 +332,12 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     h_pieces[p][n] += b;
     h_pieces[p + 1][0] -= b;
   }
-  for (const auto& piece : h_pieces) proof.quotient_commitments.push_back(commit(srs, piece));
+  for (const auto& piece : h_pieces) proof.quotient_commitments.push_back(commit(srs, piece, stats.commit));
   for (const auto& c : proof.quotient_commitments) transcript.absorb_point("quotient.h", c);
 
   // Evaluations at zeta.
   const Fr zeta = transcript.challenge_scalar("zeta");
+  auto t_evals = Clock::now();
   auto at = [&](std::int64_t rotation) {
     std::int64_t r = rotation % std::int64_t(n);
     if (r < 0) r += std::int64_t(n);
@@ -337,6 +372,8 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     }
   }
   detail::absorb_evaluations(transcript, proof);
+  stats.evaluations += since(t_evals);
+  auto t_opening = Clock::now();
 
   // The quotient combination sum_p zeta^(n p) h_p, opened at zeta.
   const Fr zeta_n = zeta.pow(field::Limbs{n, 0, 0, 0});
@@ -353,6 +390,9 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
   auto opening = commit::kzg_open_batch(srs, queries, transcript);
   if (!opening.ok()) return opening.error().context("prove: opening");
   proof.opening = std::move(opening->proof);
+  stats.opening += since(t_opening);
+  stats.total = since(t_start);
+  if (stats_out) *stats_out = stats;
   return proof;
 }
 

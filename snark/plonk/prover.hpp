@@ -33,9 +33,23 @@ struct ProverOptions {
   bool allow_unsatisfied = false;
 };
 
+// Where the prover's time went (seconds of wall time), for benchmarks and profiles.
+struct ProverStats {
+  double witness = 0;      // the circuit's assign_advice calls
+  double interpolate = 0;  // inverse NTTs of committed columns
+  double commit = 0;       // MSMs of every commitment (columns, products, quotient pieces)
+  double lookups = 0;      // inputs, multiplicities and running sums (excluding their MSMs)
+  double permutation = 0;  // grand products (excluding their MSMs)
+  double quotient_ntt = 0; // coset evaluations of every polynomial and the quotient's inverse NTT
+  double quotient_eval = 0;  // evaluating the constraints on the coset parts
+  double evaluations = 0;  // evaluations at zeta
+  double opening = 0;      // the batched KZG opening (combinations, divisions, witness MSMs)
+  double total = 0;
+};
+
 // instances[c]: the public values of instance column c on rows 0, 1, ... (at most the
 // usable rows). The circuit must configure the key's constraint system.
 Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<std::vector<Fr>>& instances, Rng& rng,
-                    const ProverOptions& options = {});
+                    const ProverOptions& options = {}, ProverStats* stats = nullptr);
 
 }  // namespace verdict::plonk
