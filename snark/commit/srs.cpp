@@ -63,10 +63,24 @@ Result<Srs> load_srs(const ByteSource& source, const SrsLoadOptions& options, Rn
   auto g1 = read_ptau_g1(source, *layout, kPtauSectionTauG1, n);
   if (!g1.ok()) return g1.error();
   srs.g1_powers = std::move(*g1);
-  auto g2 = read_ptau_g2(source, *layout, kPtauSectionTauG2, 2);
+  auto g2 = read_ptau_g2(source, *layout, kPtauSectionTauG2, std::min<std::size_t>(Srs::kSmallG2Powers, layout->num_g2_powers()));
   if (!g2.ok()) return g2.error();
   srs.g2 = (*g2)[0];
   srs.tau_g2 = (*g2)[1];
+  for (std::size_t i = 2; i < g2->size(); ++i) srs.g2_powers.push_back({i, (*g2)[i]});
+  {  // [tau^(2^j)]_2 for the larger powers of two the file holds
+    const PtauSection& sec = layout->sections.at(kPtauSectionTauG2);
+    for (std::size_t p = Srs::kSmallG2Powers; p < layout->num_g2_powers(); p *= 2) {
+      std::vector<std::uint8_t> raw(128);
+      if (auto st = source.read(sec.offset + 128 * p, raw); !st.ok()) return st.error();
+      MemoryByteSource one(raw);
+      PtauLayout single = *layout;
+      single.sections[kPtauSectionTauG2] = PtauSection{0, 128};
+      auto q = read_ptau_g2(one, single, kPtauSectionTauG2, 1);
+      if (!q.ok()) return Error{source.name() + ": ptau tauG2[" + std::to_string(p) + "]: " + q.error().message};
+      srs.g2_powers.push_back({p, (*q)[0]});
+    }
+  }
   if (!(srs.g1_powers[0] == G1Affine::generator())) return Error{source.name() + ": ptau tauG1[0] is not the G1 generator"};
   if (!(srs.g2 == G2Affine::generator())) return Error{source.name() + ": ptau tauG2[0] is not the G2 generator"};
 
@@ -94,6 +108,26 @@ Result<Srs> load_srs(const std::filesystem::path& path, const SrsLoadOptions& op
   return load_srs(**source, options, rng);
 }
 
+std::optional<G2Affine> Srs::g2_power(std::size_t i) const {
+  if (i == 0) return g2;
+  if (i == 1) return tau_g2;
+  for (const auto& [index, point] : g2_powers)
+    if (index == i) return point;
+  return std::nullopt;
+}
+
+namespace {
+// The G2 powers an Srs carries beyond [1]_2 and [tau]_2: small ones and powers of two
+// below `limit`.
+std::vector<std::size_t> extra_g2_indices(std::size_t limit) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 2; i < Srs::kSmallG2Powers && i < limit; ++i) out.push_back(i);
+  for (std::size_t p = Srs::kSmallG2Powers; p < limit; p *= 2)
+    if ((p & (p - 1)) == 0) out.push_back(p);
+  return out;
+}
+}  // namespace
+
 Srs insecure_srs_from_tau(std::size_t n, const Fr& tau) {
   std::vector<Fr> powers(n);
   powers[0] = Fr::one();
@@ -103,6 +137,8 @@ Srs insecure_srs_from_tau(std::size_t n, const Fr& tau) {
   srs.g1_powers = table.mul_many_vartime(powers);
   srs.g2 = G2Affine::generator();
   srs.tau_g2 = G2::generator().mul_vartime(tau).to_affine();
+  for (std::size_t i : extra_g2_indices(std::size_t(1) << 28))
+    srs.g2_powers.push_back({i, G2::generator().mul_vartime(tau.pow(field::Limbs{i, 0, 0, 0})).to_affine()});
   srs.insecure_dev = true;
   return srs;
 }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,18 @@ struct Srs {
   std::vector<G1Affine> g1_powers;  // [tau^i]G1, i = 0 .. size-1; g1_powers[0] is the generator
   G2Affine g2;                      // [1]G2, the generator
   G2Affine tau_g2;                  // [tau]G2
+  // More G2 powers, for arguments that pair against polynomials in tau of higher
+  // degree (plonk's committed columns): [tau^i]_2 for i < kSmallG2Powers, and
+  // [tau^(2^j)]_2 for every 2^j the source holds (index -> point).
+  std::vector<std::pair<std::size_t, G2Affine>> g2_powers;
   unsigned file_power = 0;          // log2 of the source file's N (it holds 2N-1 G1 powers)
   bool insecure_dev = false;        // true only for a `verdict srs dev` file loaded on request
 
+  static constexpr std::size_t kSmallG2Powers = 16;
+
   std::size_t size() const { return g1_powers.size(); }
+  // [tau^i]_2 if this SRS carries it.
+  std::optional<G2Affine> g2_power(std::size_t i) const;
 };
 
 struct SrsLoadOptions {
