@@ -33,10 +33,10 @@ Result<KzgOpening> kzg_open(const Srs& srs, std::span<const Fr> coeffs, const Fr
 }
 
 namespace {
-// e(lhs, [1]_2) * e(-w, [tau]_2) == 1
-bool pairing_check(const KzgVerifierKey& vk, const G1& lhs, const G1& w) {
-  std::pair<G1Affine, const curve::G2Prepared*> pairs[2] = {{lhs.to_affine(), &vk.g2_prepared},
-                                                           {(-w).to_affine(), &vk.tau_g2_prepared}};
+// e(lhs, [1]_2) * e(-w, [tau]_2) * prod extra == 1
+bool pairing_check(const KzgVerifierKey& vk, const G1& lhs, const G1& w, std::span<const PreparedPair> extra = {}) {
+  std::vector<PreparedPair> pairs = {{lhs.to_affine(), &vk.g2_prepared}, {(-w).to_affine(), &vk.tau_g2_prepared}};
+  pairs.insert(pairs.end(), extra.begin(), extra.end());
   return curve::pairing_product_is_one(pairs);
 }
 
@@ -99,7 +99,8 @@ Result<KzgBatchOpening> kzg_open_batch(const Srs& srs, std::span<const KzgProver
 }
 
 Status kzg_verify_batch(const KzgVerifierKey& vk, std::span<const KzgVerifierQuery> queries,
-                        const KzgBatchProof& proof, hash::Transcript& transcript) {
+                        const KzgBatchProof& proof, hash::Transcript& transcript,
+                        std::span<const PreparedPair> extra_pairs) {
   if (queries.empty()) return Error{"KZG batch opening: no queries"};
   Groups groups = group_by_point(queries);
   if (proof.witnesses.size() != groups.points.size())
@@ -134,7 +135,12 @@ Status kzg_verify_batch(const KzgVerifierKey& vk, std::span<const KzgVerifierQue
   scalars.push_back(-value_sum);
   G1 lhs = curve::msm_vartime(bases, scalars);
   G1 w_sum = curve::msm_vartime(proof.witnesses, r_pow);
-  if (!pairing_check(vk, lhs, w_sum)) return Error{"KZG batch opening: pairing check failed"};
+  std::vector<PreparedPair> extra;
+  if (!extra_pairs.empty()) {
+    const Fr r_m = r_pow[m - 1] * r;
+    for (const auto& [p, q] : extra_pairs) extra.push_back({G1::from_affine(p).mul_vartime(r_m).to_affine(), q});
+  }
+  if (!pairing_check(vk, lhs, w_sum, extra)) return Error{"KZG batch opening: pairing check failed"};
   return {};
 }
 

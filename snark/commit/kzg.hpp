@@ -79,8 +79,13 @@ struct KzgBatchOpening {
 };
 Result<KzgBatchOpening> kzg_open_batch(const Srs& srs, std::span<const KzgProverQuery> queries,
                                        hash::Transcript& transcript);
-// OK, or an Error saying which check failed.
+// OK, or an Error saying which check failed. `extra_pairs`, if any, are further pairs
+// (P_i, Q_i) the caller needs prod e(P_i, Q_i) = 1 for; they are checked in the same
+// final exponentiation, with every P_i scaled by r^m (m the number of points), so the
+// combined check fails unless both hold (except with probability ~1/r).
+using PreparedPair = std::pair<G1Affine, const curve::G2Prepared*>;
 Status kzg_verify_batch(const KzgVerifierKey& vk, std::span<const KzgVerifierQuery> queries,
-                        const KzgBatchProof& proof, hash::Transcript& transcript);
+                        const KzgBatchProof& proof, hash::Transcript& transcript,
+                        std::span<const PreparedPair> extra_pairs = {});
 
 }  // namespace verdict::commit

@@ -31,12 +31,12 @@
 namespace verdict::plonk::detail {
 
 enum InternalKind : std::uint8_t {
-  kSigma = 3,      // index: equality column slot
-  kPermZ = 4,      // index: chunk
-  kLookupM = 5,    // index: lookup
-  kLookupPhi = 6,  // index: lookup
-  kLagrange = 7,   // index: kL0, kLLast, kLActive
-  kX = 8,          // the point itself
+  kSigma = 16,      // index: equality column slot
+  kPermZ = 17,      // index: chunk
+  kLookupM = 18,    // index: lookup
+  kLookupPhi = 19,  // index: lookup
+  kLagrange = 20,   // index: kL0, kLLast, kLActive
+  kX = 21,          // the point itself
 };
 enum LagrangeIndex : std::uint32_t { kL0 = 0, kLLast = 1, kLActive = 2 };
 

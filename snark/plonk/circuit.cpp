@@ -9,6 +9,7 @@ FixedAssignment::FixedAssignment(const ConstraintSystem& cs, unsigned k)
       n_(std::size_t(1) << k),
       usable_(cs.usable_rows(k)),
       fixed_(cs.num_fixed(), std::vector<Fr>(n_)),
+      committed_(cs.num_committed(), std::vector<Fr>(n_)),
       assigned_(cs.num_fixed(), std::vector<std::uint8_t>(n_, 0)) {}
 
 Status FixedAssignment::assign(Column fixed, std::size_t row, const Fr& value) {
@@ -19,6 +20,16 @@ Status FixedAssignment::assign(Column fixed, std::size_t row, const Fr& value) {
                  std::to_string(usable_) + " usable rows)"};
   fixed_[fixed.index][row] = value;
   assigned_[fixed.index][row] = 1;
+  return {};
+}
+
+Status FixedAssignment::assign_committed(Column committed, std::size_t row, const Fr& value) {
+  if (committed.kind != ColumnKind::kCommitted || committed.index >= committed_.size())
+    return Error{"assign_fixed: " + committed.to_string() + " is not a committed column of this circuit"};
+  if (row >= usable_)
+    return Error{"assign_fixed: row " + std::to_string(row) + " of " + committed.to_string() + " is not usable (" +
+                 std::to_string(usable_) + " usable rows)"};
+  committed_[committed.index][row] = value;
   return {};
 }
 
@@ -43,8 +54,9 @@ void FixedAssignment::pad_tables() {
 
 AdviceAssignment::AdviceAssignment(const ConstraintSystem& cs, unsigned phase, std::size_t usable,
                                    const std::vector<std::vector<Fr>>& fixed,
+                                   const std::vector<std::vector<Fr>>& committed,
                                    const std::vector<std::vector<Fr>>& instance, std::vector<std::vector<Fr>>& advice)
-    : cs_(cs), phase_(phase), usable_(usable), fixed_(fixed), instance_(instance), advice_(advice) {}
+    : cs_(cs), phase_(phase), usable_(usable), fixed_(fixed), committed_(committed), instance_(instance), advice_(advice) {}
 
 Status AdviceAssignment::assign(Column advice, std::size_t row, const Fr& value) {
   if (advice.kind != ColumnKind::kAdvice || advice.index >= advice_.size())
@@ -63,6 +75,9 @@ Result<Fr> AdviceAssignment::value(Column column, std::size_t row) const {
     case ColumnKind::kFixed:
       if (column.index >= fixed_.size()) break;
       return fixed_[column.index][row];
+    case ColumnKind::kCommitted:
+      if (column.index >= committed_.size()) break;
+      return committed_[column.index][row];
     case ColumnKind::kInstance:
       if (column.index >= instance_.size()) break;
       return row < instance_[column.index].size() ? instance_[column.index][row] : Fr::zero();

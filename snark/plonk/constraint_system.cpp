@@ -22,6 +22,17 @@ Column ConstraintSystem::advice_column(unsigned phase) {
   return {ColumnKind::kAdvice, std::uint32_t(advice_phases_.size() - 1)};
 }
 Column ConstraintSystem::instance_column() { return {ColumnKind::kInstance, std::uint32_t(num_instance_++)}; }
+Column ConstraintSystem::committed_column() { return {ColumnKind::kCommitted, std::uint32_t(num_committed_++)}; }
+
+std::size_t ConstraintSystem::num_columns(ColumnKind kind) const {
+  switch (kind) {
+    case ColumnKind::kFixed: return num_fixed();
+    case ColumnKind::kAdvice: return num_advice();
+    case ColumnKind::kInstance: return num_instance();
+    case ColumnKind::kCommitted: return num_committed();
+  }
+  return 0;
+}
 
 std::uint32_t ConstraintSystem::challenge(unsigned after_phase) {
   challenge_phases_.push_back(after_phase);
@@ -64,10 +75,7 @@ Status check_expression(const ConstraintSystem& cs, const Expression& e, const s
       return;
     }
     Column c = leaf.column();
-    std::size_t count = c.kind == ColumnKind::kFixed    ? cs.num_fixed()
-                        : c.kind == ColumnKind::kAdvice ? cs.num_advice()
-                                                        : cs.num_instance();
-    if (c.index >= count) st = Error{where + ": " + c.to_string() + " does not exist"};
+    if (std::uint8_t(c.kind) >= kNumColumnKinds || c.index >= cs.num_columns(c.kind)) st = Error{where + ": " + c.to_string() + " does not exist"};
     if (leaf.rotation() < -(1 << 20) || leaf.rotation() > (1 << 20))
       st = Error{where + ": rotation " + std::to_string(leaf.rotation()) + " out of range"};
   });
@@ -104,10 +112,7 @@ Status ConstraintSystem::validate() const {
     }
   }
   for (const Column& c : equality_) {
-    std::size_t count = c.kind == ColumnKind::kFixed    ? num_fixed()
-                        : c.kind == ColumnKind::kAdvice ? num_advice()
-                                                        : num_instance();
-    if (c.index >= count) return Error{"equality on " + c.to_string() + ", which does not exist"};
+    if (std::uint8_t(c.kind) >= kNumColumnKinds || c.index >= num_columns(c.kind)) return Error{"equality on " + c.to_string() + ", which does not exist"};
   }
   return {};
 }
@@ -130,10 +135,12 @@ unsigned ConstraintSystem::num_permutation_chunks() const {
 }
 
 unsigned ConstraintSystem::blinding_factors() const {
-  std::vector<std::set<std::int32_t>> rots(num_advice());
-  for (const Query& q : queries(ColumnKind::kAdvice)) rots[q.column.index].insert(q.rotation);
   unsigned most = 1;
-  for (const auto& r : rots) most = std::max<unsigned>(most, unsigned(r.size()));
+  for (ColumnKind kind : {ColumnKind::kAdvice, ColumnKind::kCommitted}) {
+    std::vector<std::set<std::int32_t>> rots(num_columns(kind));
+    for (const Query& q : queries(kind)) rots[q.column.index].insert(q.rotation);
+    for (const auto& r : rots) most = std::max<unsigned>(most, unsigned(r.size()));
+  }
   return std::max(3u, most) + 2;
 }
 
@@ -170,7 +177,7 @@ std::vector<Query> ConstraintSystem::queries(ColumnKind kind) const {
 
 std::vector<std::int32_t> ConstraintSystem::rotations() const {
   std::set<std::int32_t> r = {0};
-  for (ColumnKind kind : {ColumnKind::kFixed, ColumnKind::kAdvice, ColumnKind::kInstance})
+  for (ColumnKind kind : {ColumnKind::kFixed, ColumnKind::kAdvice, ColumnKind::kInstance, ColumnKind::kCommitted})
     for (const Query& q : queries(kind)) r.insert(q.rotation);
   return {r.begin(), r.end()};
 }

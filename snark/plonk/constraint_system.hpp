@@ -21,6 +21,9 @@
 //              challenges declared after phase p are drawn, and may depend on the
 //              challenges of earlier phases (random linear combinations, Freivalds)
 //   instance   public inputs; the verifier evaluates them itself
+//   committed  hidden values fixed at key generation (a model's weights): the
+//              verifying key holds only a hiding commitment; every proof re-randomises
+//              the blinding rows, so no number of proofs reveals more than one does
 
 #include <cstdint>
 #include <string>
@@ -60,6 +63,7 @@ class ConstraintSystem {
   Column table_column();
   Column advice_column(unsigned phase = 0);
   Column instance_column();
+  Column committed_column();
   // A challenge drawn after every advice column of phases <= `after_phase` is
   // committed. Returns its index for Expression::challenge.
   std::uint32_t challenge(unsigned after_phase);
@@ -70,6 +74,9 @@ class ConstraintSystem {
   std::size_t num_fixed() const { return fixed_roles_.size(); }
   std::size_t num_advice() const { return advice_phases_.size(); }
   std::size_t num_instance() const { return num_instance_; }
+  std::size_t num_committed() const { return num_committed_; }
+  // The number of user columns of a kind.
+  std::size_t num_columns(ColumnKind kind) const;
   std::size_t num_challenges() const { return challenge_phases_.size(); }
   FixedRole fixed_role(std::uint32_t index) const { return fixed_roles_[index]; }
   unsigned advice_phase(std::uint32_t index) const { return advice_phases_[index]; }
@@ -90,8 +97,8 @@ class ConstraintSystem {
   unsigned permutation_chunk_size() const { return degree() - 2; }
   unsigned num_permutation_chunks() const;
   // Rows of randomness at the bottom of every committed witness column: one more than
-  // the largest number of evaluations any of them reveals (advice queries, 3 for the
-  // permutation products), plus one for safety.
+  // the largest number of evaluations any of them reveals (advice and committed
+  // queries, 3 for the permutation products), plus one for safety.
   unsigned blinding_factors() const;
   // Usable rows for a domain of 2^k rows (0 when the domain is too small).
   std::size_t usable_rows(unsigned k) const;
@@ -108,6 +115,7 @@ class ConstraintSystem {
   std::vector<FixedRole> fixed_roles_;
   std::vector<unsigned> advice_phases_;
   std::size_t num_instance_ = 0;
+  std::size_t num_committed_ = 0;
   std::vector<unsigned> challenge_phases_;
   std::vector<Column> equality_;
   std::vector<Gate> gates_;

@@ -21,7 +21,11 @@ std::shared_ptr<Expression::Node> Expression::make_node(Op op) {
 }
 
 std::string Column::to_string() const {
-  const char* k = kind == ColumnKind::kFixed ? "fixed" : kind == ColumnKind::kAdvice ? "advice" : "instance";
+  const char* k = kind == ColumnKind::kFixed      ? "fixed"
+                  : kind == ColumnKind::kAdvice   ? "advice"
+                  : kind == ColumnKind::kInstance ? "instance"
+                  : kind == ColumnKind::kCommitted ? "committed"
+                                                   : "internal";
   return std::string(k) + "[" + std::to_string(index) + "]";
 }
 

@@ -21,7 +21,11 @@ namespace verdict::plonk {
 
 using field::Fr;
 
-enum class ColumnKind : std::uint8_t { kFixed = 0, kAdvice = 1, kInstance = 2 };
+// kCommitted: values fixed at key generation like a fixed column, but hidden: the
+// verifying key holds a hiding commitment, and each proof re-randomises it (see
+// keys.hpp and docs/plonk.md, "Committed columns").
+enum class ColumnKind : std::uint8_t { kFixed = 0, kAdvice = 1, kInstance = 2, kCommitted = 3 };
+inline constexpr std::uint8_t kNumColumnKinds = 4;
 
 // A column of the table. Identity is (kind, index); index counts within the kind.
 struct Column {

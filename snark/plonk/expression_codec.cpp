@@ -56,7 +56,7 @@ Result<Expression> decode(codec::Reader& r, unsigned depth, std::size_t& nodes) 
       std::uint32_t index = r.u32();
       std::int32_t rotation = std::int32_t(r.u32());
       if (!r.ok()) return r.finish().error();
-      if (kind > 2) return Error{"expression query has unknown column kind " + std::to_string(kind)};
+      if (kind >= kNumColumnKinds) return Error{"expression query has unknown column kind " + std::to_string(kind)};
       return Expression::query(Column{ColumnKind(kind), index}, rotation);
     }
     case Expression::Op::kChallenge: {

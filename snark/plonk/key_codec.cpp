@@ -15,7 +15,7 @@ namespace {
 
 constexpr char kVkMagic[4] = {'V', 'P', 'V', 'K'};
 constexpr char kPkMagic[4] = {'V', 'P', 'P', 'K'};
-constexpr std::uint16_t kVersion = 1;
+constexpr std::uint16_t kVersion = 2;
 constexpr std::uint32_t kMaxColumns = 4096;
 constexpr std::uint32_t kMaxGates = 4096;
 constexpr std::uint32_t kMaxConstraints = 4096;
@@ -29,7 +29,7 @@ void put_column(codec::Writer& w, Column c) {
 Result<Column> get_column(codec::Reader& r) {
   std::uint8_t kind = r.u8();
   std::uint32_t index = r.u32();
-  if (kind > 2) return Error{"column kind " + std::to_string(kind) + " is unknown"};
+  if (kind >= kNumColumnKinds) return Error{"column kind " + std::to_string(kind) + " is unknown"};
   return Column{ColumnKind(kind), index};
 }
 
@@ -42,6 +42,7 @@ void write_cs(codec::Writer& w, const ConstraintSystem& cs) {
   w.u32(std::uint32_t(cs.num_advice()));
   for (std::size_t i = 0; i < cs.num_advice(); ++i) w.u8(std::uint8_t(cs.advice_phase(std::uint32_t(i))));
   w.u32(std::uint32_t(cs.num_instance()));
+  w.u32(std::uint32_t(cs.num_committed()));
   w.u32(std::uint32_t(cs.num_challenges()));
   for (std::size_t i = 0; i < cs.num_challenges(); ++i) w.u8(std::uint8_t(cs.challenge_phase(std::uint32_t(i))));
   w.u32(std::uint32_t(cs.equality_columns().size()));
@@ -79,6 +80,9 @@ Result<ConstraintSystem> read_cs(codec::Reader& r) {
   std::uint32_t ni = r.u32();
   if (ni > kMaxColumns) return Error{"too many instance columns"};
   for (std::uint32_t i = 0; i < ni; ++i) cs.instance_column();
+  std::uint32_t ncm = r.u32();
+  if (ncm > kMaxColumns) return Error{"too many committed columns"};
+  for (std::uint32_t i = 0; i < ncm; ++i) cs.committed_column();
   std::uint32_t nc = r.count(kMaxColumns);
   for (std::uint32_t i = 0; i < nc; ++i) cs.challenge(r.u8());
   std::uint32_t ne = r.count(kMaxColumns, 5);
@@ -148,6 +152,10 @@ void VerifyingKey::finalize() {
   kzg.tau_g2 = tau_g2;
   kzg.g2_prepared = curve::G2Prepared::from(g2);
   kzg.tau_g2_prepared = curve::G2Prepared::from(tau_g2);
+  if (cs.num_committed() > 0) {
+    zb_prepared = curve::G2Prepared::from(zb_g2);
+    zh_prepared = curve::G2Prepared::from(zh_g2);
+  }
 }
 
 std::vector<std::uint8_t> VerifyingKey::to_bytes() const {
@@ -162,6 +170,11 @@ std::vector<std::uint8_t> VerifyingKey::to_bytes() const {
   for (const auto& c : permutation_commitments) put_g1(w, c);
   put_g2(w, g2);
   put_g2(w, tau_g2);
+  if (cs.num_committed() > 0) {
+    for (const auto& c : committed_commitments) put_g1(w, c);
+    put_g2(w, zb_g2);
+    put_g2(w, zh_g2);
+  }
   return w.take();
 }
 
@@ -198,11 +211,26 @@ Result<VerifyingKey> VerifyingKey::from_bytes(std::span<const std::uint8_t> byte
   auto perm = read_points(vk.cs.equality_columns().size(), "permutation");
   if (!perm.ok()) return perm.error();
   vk.permutation_commitments = std::move(*perm);
-  for (G2Affine* p : {&vk.g2, &vk.tau_g2}) {
+  auto read_g2 = [&](G2Affine& out) -> Status {
     auto b = r.fixed<64>();
     auto q = curve::g2_from_bytes_compressed(b);
     if (!q.ok()) return q.error().context("verifying key G2 point");
-    *p = *q;
+    out = *q;
+    return {};
+  };
+  for (G2Affine* p : {&vk.g2, &vk.tau_g2})
+    if (auto st = read_g2(*p); !st.ok()) return st.error();
+  if (vk.cs.num_committed() > 0) {
+    for (std::size_t i = 0; i < vk.cs.num_committed(); ++i) {
+      auto b = r.fixed<32>();
+      auto p = curve::g1_from_bytes_compressed(b);
+      if (!p.ok()) return p.error().context("verifying key committed column commitment " + std::to_string(i));
+      vk.committed_commitments.push_back(*p);
+    }
+    for (G2Affine* p : {&vk.zb_g2, &vk.zh_g2})
+      if (auto st = read_g2(*p); !st.ok()) return st.error();
+    if (vk.zb_g2.is_identity() || vk.zh_g2.is_identity())
+      return Error{"verifying key: a committed-column G2 point is the identity"};
   }
   if (auto st = r.finish(); !st.ok()) return st.error().context("verifying key");
   if (!(vk.g2 == G2Affine::generator())) return Error{"verifying key: [1]_2 is not the G2 generator"};
@@ -219,6 +247,10 @@ std::vector<std::uint8_t> ProvingKey::to_bytes() const {
   for (const auto& v : fixed_values) w.raw(fr_vector_bytes(v));
   w.u32(std::uint32_t(sigma_values.size()));
   for (const auto& v : sigma_values) w.raw(fr_vector_bytes(v));
+  w.u32(std::uint32_t(committed_values.size()));
+  for (const auto& v : committed_values) w.raw(fr_vector_bytes(v));
+  w.u32(std::uint32_t(blinding_lagrange.size()));
+  for (const auto& p : blinding_lagrange) put_g1(w, p);
   auto digest = hash::keccak256(w.data());
   w.fixed(digest);
   return w.take();
@@ -257,6 +289,19 @@ Result<ProvingKey> ProvingKey::from_bytes(std::span<const std::uint8_t> bytes, s
   };
   if (auto st = read_columns(pk.vk.cs.num_fixed(), pk.fixed_values, "fixed"); !st.ok()) return st.error();
   if (auto st = read_columns(pk.vk.cs.equality_columns().size(), pk.sigma_values, "sigma"); !st.ok()) return st.error();
+  if (auto st = read_columns(pk.vk.cs.num_committed(), pk.committed_values, "committed"); !st.ok()) return st.error();
+  {
+    const std::size_t expected = pk.vk.cs.num_committed() > 0 ? n - pk.vk.usable_rows() - 1 : 0;
+    std::uint32_t count = r.u32();
+    if (count != expected)
+      return Error{"proving key: " + std::to_string(count) + " blinding Lagrange points, expected " + std::to_string(expected)};
+    for (std::uint32_t i = 0; i < count; ++i) {
+      auto b = r.fixed<32>();
+      auto p = curve::g1_from_bytes_compressed(b);
+      if (!p.ok()) return p.error().context("proving key blinding Lagrange point " + std::to_string(i));
+      pk.blinding_lagrange.push_back(*p);
+    }
+  }
   if (auto st = r.finish(); !st.ok()) return st.error().context("proving key");
   if (!srs || srs->size() < n + 1) return Error{"proving key: the SRS is too small for 2^" + std::to_string(pk.vk.k) + " rows"};
   if (!(srs->tau_g2 == pk.vk.tau_g2)) return Error{"proving key: the SRS's [tau]_2 differs from the key's"};
@@ -271,6 +316,10 @@ Result<ProvingKey> ProvingKey::from_bytes(std::span<const std::uint8_t> bytes, s
   for (const auto& v : pk.sigma_values) {
     pk.sigma_polys.push_back(v);
     (void)poly::intt(*pk.domain, pk.sigma_polys.back());
+  }
+  for (std::size_t i = 0; i < pk.committed_values.size(); ++i) {
+    pk.committed_polys.push_back(pk.committed_values[i]);
+    (void)poly::intt(*pk.domain, pk.committed_polys.back());
   }
   detail::lagrange_selectors(*pk.domain, pk.vk.usable_rows(), pk.l0, pk.l_last, pk.l_active);
   return pk;

@@ -73,6 +73,18 @@ Result<std::vector<std::vector<Fr>>> build_permutation(const ConstraintSystem& c
   return sigma;
 }
 
+std::vector<Fr> blinding_vanishing(const poly::EvaluationDomain& domain, std::size_t usable) {
+  std::vector<Fr> z = {Fr::one()};
+  for (std::size_t r = usable + 1; r < domain.size(); ++r) {
+    // z *= (X - omega^r)
+    const Fr root = domain.element(r);
+    z.push_back(Fr::zero());
+    for (std::size_t i = z.size() - 1; i > 0; --i) z[i] = z[i - 1] - root * z[i];
+    z[0] = -root * z[0];
+  }
+  return z;
+}
+
 void lagrange_selectors(const poly::EvaluationDomain& domain, std::size_t usable, std::vector<Fr>& l0,
                         std::vector<Fr>& l_last, std::vector<Fr>& l_active) {
   const std::size_t n = domain.size();
@@ -89,7 +101,7 @@ void lagrange_selectors(const poly::EvaluationDomain& domain, std::size_t usable
 
 }  // namespace detail
 
-Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> srs, unsigned k) {
+Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> srs, unsigned k, Rng* rng) {
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
   vk.k = k;
@@ -103,6 +115,19 @@ Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> s
   if (!srs || srs->size() < n + 1)
     return Error{"keygen: the SRS has " + std::to_string(srs ? srs->size() : 0) + " powers; 2^" + std::to_string(k) +
                  " rows need " + std::to_string(n + 1)};
+  const std::size_t blinding_rows = n - vk.cs.usable_rows(k) - 1;
+  std::optional<G2Affine> tau_n_g2;
+  if (vk.cs.num_committed() > 0) {
+    if (blinding_rows + 1 > commit::Srs::kSmallG2Powers)
+      return Error{"keygen: committed columns need [tau^i]_2 up to i = " + std::to_string(blinding_rows) +
+                   " (the blinding rows); the SRS carries i < " + std::to_string(commit::Srs::kSmallG2Powers)};
+    tau_n_g2 = srs->g2_power(n);
+    if (!tau_n_g2)
+      return Error{"keygen: committed columns need [tau^" + std::to_string(n) +
+                   "]_2, which the SRS does not carry (use a powers-of-tau file of power > " + std::to_string(k) + ")"};
+    for (std::size_t i = 0; i <= blinding_rows; ++i)
+      if (!srs->g2_power(i)) return Error{"keygen: the SRS lacks [tau^" + std::to_string(i) + "]_2"};
+  }
   auto domain = poly::EvaluationDomain::create(k);
   if (!domain.ok()) return domain.error();
   pk.domain = std::move(*domain);
@@ -113,6 +138,7 @@ Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> s
   if (auto st = circuit.assign_fixed(fixed); !st.ok()) return st.error().context("keygen: assign_fixed");
   fixed.pad_tables();
   pk.fixed_values = std::move(fixed.fixed());
+  pk.committed_values = std::move(fixed.committed());
   auto sigma = detail::build_permutation(vk.cs, k, fixed.copies());
   if (!sigma.ok()) return sigma.error().context("keygen");
   pk.sigma_values = std::move(*sigma);
@@ -129,6 +155,26 @@ Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> s
   detail::lagrange_selectors(dom, vk.usable_rows(), pk.l0, pk.l_last, pk.l_active);
   vk.g2 = srs->g2;
   vk.tau_g2 = srs->tau_g2;
+  if (vk.cs.num_committed() > 0) {
+    OsRng os_rng;
+    Rng& r = rng ? *rng : static_cast<Rng&>(os_rng);
+    const std::size_t u = vk.usable_rows();
+    for (auto& column : pk.committed_values) {
+      for (std::size_t row = u + 1; row < n; ++row) column[row] = Fr::random(r);
+      pk.committed_polys.push_back(to_coeffs(column));
+      vk.committed_commitments.push_back(commit::kzg_commit(*srs, pk.committed_polys.back())->to_affine());
+    }
+    for (std::size_t row = u + 1; row < n; ++row) {
+      std::vector<Fr> unit(n, Fr::zero());
+      unit[row] = Fr::one();
+      pk.blinding_lagrange.push_back(commit::kzg_commit(*srs, to_coeffs(unit))->to_affine());
+    }
+    const std::vector<Fr> zb = detail::blinding_vanishing(dom, u);
+    curve::G2 acc = curve::G2::identity();
+    for (std::size_t i = 0; i < zb.size(); ++i) acc = acc + curve::G2::from_affine(*srs->g2_power(i)).mul_vartime(zb[i]);
+    vk.zb_g2 = acc.to_affine();
+    vk.zh_g2 = (curve::G2::from_affine(*tau_n_g2) - curve::G2::from_affine(srs->g2)).to_affine();
+  }
   vk.finalize();
   return pk;
 }

@@ -15,6 +15,17 @@
 // and sigma_i(omega^r) is the label of the next cell on (i, r)'s cycle. delta =
 // 7^(2^28) has odd order, so the labels delta^i omega^r are all distinct.
 //
+// Committed columns (docs/plonk.md, "Committed columns"): key generation fills the
+// blinding rows B (rows u+1 .. n-1) of each committed column W with random values and
+// publishes C_W = [W(tau)]_1 in the verifying key. Each proof picks fresh random
+// values nu on B and sends D = sum_{r in B} (nu_r - W_r) [L_r(tau)]_1 and
+// S = [s(tau)]_1 with s the degree < |B| polynomial such that d = s * Z_H / Z_B,
+// d = sum_r (nu_r - W_r) L_r. The verifier checks e(D, [Z_B(tau)]_2) = e(S,
+// [Z_H(tau)]_2) (so d vanishes on every row outside B) and uses C_W + D, a commitment
+// to W with fresh blinding, in the openings. Every proof's view of W is therefore
+// that of an advice column with fresh blinding: openings across many proofs reveal
+// nothing more than one proof does.
+//
 // Byte formats: docs/formats.md, "Plonk keys".
 
 #include <array>
@@ -44,10 +55,14 @@ struct VerifyingKey {
   std::vector<G1Affine> fixed_commitments;        // one per fixed column
   std::vector<G1Affine> permutation_commitments;  // one per equality column
   G2Affine g2, tau_g2;
+  // Present when the circuit has committed columns (else empty / unused):
+  std::vector<G1Affine> committed_commitments;  // C_W per committed column: the model commitment
+  G2Affine zb_g2, zh_g2;                        // [Z_B(tau)]_2, [tau^n - 1]_2
 
   // Derived on construction / decoding (not serialised).
   std::array<std::uint8_t, 32> digest{};
   commit::KzgVerifierKey kzg;
+  curve::G2Prepared zb_prepared, zh_prepared;
 
   std::size_t n() const { return std::size_t(1) << k; }
   std::size_t usable_rows() const { return cs.usable_rows(k); }
@@ -66,6 +81,10 @@ struct ProvingKey {
   std::vector<std::vector<Fr>> fixed_values, fixed_polys;    // per fixed column
   std::vector<std::vector<Fr>> sigma_values, sigma_polys;    // per equality column
   std::vector<Fr> l0, l_last, l_active;                      // coefficient form
+  // Committed columns: values (blinding rows included) and coefficients, and
+  // [L_r(tau)]_1 for the blinding rows r = u+1 .. n-1 (for D).
+  std::vector<std::vector<Fr>> committed_values, committed_polys;
+  std::vector<G1Affine> blinding_lagrange;
 
   // Header, the verifying key, fixed and sigma values, then a Keccak-256 digest of
   // everything before it. Coefficient forms are recomputed on decoding.
@@ -74,8 +93,10 @@ struct ProvingKey {
 };
 
 // Key generation for a domain of 2^k rows. The SRS needs at least 2^k + 1 powers (the
-// quotient pieces carry one blinding coefficient above degree n - 1).
-Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> srs, unsigned k);
+// quotient pieces carry one blinding coefficient above degree n - 1), and, when the
+// circuit has committed columns, [tau^i]_2 for i <= |B| and [tau^n]_2. `rng` draws
+// the committed columns' blinding (the OS CSPRNG when null).
+Result<ProvingKey> keygen(Circuit& circuit, std::shared_ptr<const commit::Srs> srs, unsigned k, Rng* rng = nullptr);
 
 // The canonical bytes of a constraint system (as inside the verifying key).
 std::vector<std::uint8_t> constraint_system_bytes(const ConstraintSystem& cs);
@@ -84,6 +105,9 @@ namespace detail {
 // Permutation values sigma_i(omega^r) for the equality columns from the copies.
 Result<std::vector<std::vector<Fr>>> build_permutation(const ConstraintSystem& cs, unsigned k,
                                                        const std::vector<std::pair<Cell, Cell>>& copies);
+// The blinding rows' vanishing polynomial Z_B(X) = prod_{r = u+1}^{n-1} (X - omega^r),
+// coefficients low to high.
+std::vector<Fr> blinding_vanishing(const poly::EvaluationDomain& domain, std::size_t usable);
 // Coefficients of the Lagrange selectors for domain 2^k: l_0, l_last (row u), l_active
 // (rows 0..u-1).
 void lagrange_selectors(const poly::EvaluationDomain& domain, std::size_t usable, std::vector<Fr>& l0,

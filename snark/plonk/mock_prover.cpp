@@ -37,10 +37,12 @@ Result<MockProver> MockProver::run(Circuit& circuit, unsigned k, const std::vect
     instance_values.push_back(std::move(v));
   }
   ChaChaRng rng(seed);
+  for (auto& column : fixed.committed())
+    for (std::size_t r = u + 1; r < n; ++r) column[r] = Fr::random(rng);
   std::vector<std::vector<Fr>> advice(cs.num_advice(), std::vector<Fr>(n));
   std::vector<Fr> challenges(cs.num_challenges());
   for (unsigned phase = 0; phase < cs.num_phases(); ++phase) {
-    AdviceAssignment a(cs, phase, u, fixed.fixed(), instance_values, advice);
+    AdviceAssignment a(cs, phase, u, fixed.fixed(), fixed.committed(), instance_values, advice);
     if (auto st = circuit.assign_advice(phase, challenges, a); !st.ok())
       return st.error().context("mock prover: assign_advice phase " + std::to_string(phase));
     for (std::size_t c = 0; c < cs.num_advice(); ++c)
@@ -54,6 +56,7 @@ Result<MockProver> MockProver::run(Circuit& circuit, unsigned k, const std::vect
       case ColumnKind::kFixed: return fixed.fixed()[c.index][row];
       case ColumnKind::kAdvice: return advice[c.index][row];
       case ColumnKind::kInstance: return instance_values[c.index][row];
+      case ColumnKind::kCommitted: return fixed.committed()[c.index][row];
     }
     return fixed.fixed()[0][0];
   };

@@ -61,6 +61,7 @@ TEST(PlonkRandom, CompletenessAcrossShapes) {
     p.inputs = 2 + unsigned(seed % 3);
     p.gates = 1 + unsigned(seed % 3);
     p.fixed = unsigned(seed % 2);
+    p.committed = unsigned(seed % 3);
     p.copies = unsigned(seed % 4);
     p.lookup = seed % 3 != 0;
     p.two_column_lookup = seed % 2 == 0;

@@ -8,7 +8,7 @@ namespace verdict::plonk {
 
 namespace {
 constexpr char kMagic[4] = {'V', 'P', 'P', 'F'};
-constexpr std::uint16_t kVersion = 1;
+constexpr std::uint16_t kVersion = 2;
 
 void put_points(codec::Writer& w, const std::vector<G1Affine>& ps) {
   w.u32(std::uint32_t(ps.size()));
@@ -53,6 +53,8 @@ Status get_scalars(codec::Reader& r, std::size_t expected, std::vector<Fr>& out,
 ProofShape ProofShape::of(const VerifyingKey& vk) {
   const ConstraintSystem& cs = vk.cs;
   ProofShape s;
+  s.committed = cs.num_committed();
+  s.committed_evals = cs.queries(ColumnKind::kCommitted).size();
   s.advice = cs.num_advice();
   s.lookups = cs.lookups().size();
   s.chunks = cs.num_permutation_chunks();
@@ -68,12 +70,15 @@ std::vector<std::uint8_t> Proof::to_bytes() const {
   codec::Writer w;
   w.raw(std::span(reinterpret_cast<const std::uint8_t*>(kMagic), 4));
   w.u16(kVersion);
+  put_points(w, committed_blinding);
+  put_points(w, committed_quotient);
   put_points(w, advice_commitments);
   put_points(w, lookup_m_commitments);
   put_points(w, permutation_commitments);
   put_points(w, lookup_phi_commitments);
   put_points(w, quotient_commitments);
   put_scalars(w, advice_evals);
+  put_scalars(w, committed_evals);
   put_scalars(w, fixed_evals);
   put_scalars(w, sigma_evals);
   put_scalars(w, permutation_evals);
@@ -91,12 +96,15 @@ Result<Proof> Proof::from_bytes(std::span<const std::uint8_t> bytes, const Verif
   const ProofShape s = ProofShape::of(vk);
   Proof p;
   Status st;
+  if (!(st = get_points(r, s.committed, p.committed_blinding, "committed blinding")).ok()) return st.error();
+  if (!(st = get_points(r, s.committed, p.committed_quotient, "committed quotient")).ok()) return st.error();
   if (!(st = get_points(r, s.advice, p.advice_commitments, "advice")).ok()) return st.error();
   if (!(st = get_points(r, s.lookups, p.lookup_m_commitments, "lookup multiplicity")).ok()) return st.error();
   if (!(st = get_points(r, s.chunks, p.permutation_commitments, "permutation")).ok()) return st.error();
   if (!(st = get_points(r, s.lookups, p.lookup_phi_commitments, "lookup sum")).ok()) return st.error();
   if (!(st = get_points(r, s.quotient, p.quotient_commitments, "quotient")).ok()) return st.error();
   if (!(st = get_scalars(r, s.advice_evals, p.advice_evals, "advice")).ok()) return st.error();
+  if (!(st = get_scalars(r, s.committed_evals, p.committed_evals, "committed")).ok()) return st.error();
   if (!(st = get_scalars(r, s.fixed_evals, p.fixed_evals, "fixed")).ok()) return st.error();
   if (!(st = get_scalars(r, s.sigma_evals, p.sigma_evals, "permutation sigma")).ok()) return st.error();
   if (!(st = get_scalars(r, s.permutation_evals, p.permutation_evals, "permutation product")).ok()) return st.error();

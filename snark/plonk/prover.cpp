@@ -53,7 +53,40 @@ void coset_evaluate(const poly::EvaluationDomain& domain, std::span<const Fr> co
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// A committed column's re-randomisation for one proof (keys.hpp): fresh values nu on
+// the blinding rows B = u+1 .. n-1 of `values` (changed in place), delta = nu - W on B,
+// D = sum_r delta_r [L_r(tau)]_1 and S = [s(tau)]_1 with
+//   s(X) = (1/n) sum_{r in B} delta_r omega^r Z_B(X) / (X - omega^r),
+// so that s(X) Z_H(X) / Z_B(X) = sum_r delta_r L_r(X) = d(X).
+void rerandomise_committed(const ProvingKey& pk, std::vector<Fr>& values, const std::vector<Fr>& z_b, Rng& rng,
+                           G1Affine& d_out, G1Affine& s_out) {
+  const poly::EvaluationDomain& domain = *pk.domain;
+  const std::size_t n = domain.size(), u = pk.vk.usable_rows(), b = n - u - 1;
+  std::vector<Fr> delta(b), s(b, Fr::zero());
+  const Fr n_inv = Fr::from_u64(n).inverse();
+  for (std::size_t i = 0; i < b; ++i) {
+    const std::size_t row = u + 1 + i;
+    const Fr nu = Fr::random(rng);
+    delta[i] = nu - values[row];
+    values[row] = nu;
+    // q = Z_B / (X - omega^row), synthetic division (exact), degree b - 1.
+    const Fr root = domain.element(row);
+    std::vector<Fr> q(b);
+    Fr carry = z_b[b];
+    for (std::size_t j = b; j-- > 0;) {
+      q[j] = carry;
+      carry = z_b[j] + carry * root;
+    }
+    const Fr scale = delta[i] * root * n_inv;
+    for (std::size_t j = 0; j < b; ++j) s[j] += scale * q[j];
+  }
+  d_out = curve::msm_vartime(pk.blinding_lagrange, delta).to_affine();
+  s_out = curve::msm_vartime(std::span(pk.srs->g1_powers).subspan(0, b), s).to_affine();
+}
+
 struct Witness {
+  std::vector<std::vector<Fr>> committed_values, committed_polys;
+  std::vector<G1Affine> committed_commitments;  // C_W + D
   std::vector<std::vector<Fr>> advice_values, advice_polys;
   std::vector<std::vector<Fr>> instance_values, instance_polys;
   std::vector<std::vector<Fr>> m_values, m_polys, phi_polys, z_polys;
@@ -97,13 +130,31 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
     w.instance_polys.push_back(std::move(values));
   }
 
+  // Committed columns: fresh blinding, D and S.
+  if (cs.num_committed() > 0) {
+    const std::vector<Fr> z_b = detail::blinding_vanishing(domain, u);
+    for (std::size_t c = 0; c < cs.num_committed(); ++c) {
+      std::vector<Fr> values = pk.committed_values[c];
+      G1Affine d, s;
+      rerandomise_committed(pk, values, z_b, rng, d, s);
+      proof.committed_blinding.push_back(d);
+      proof.committed_quotient.push_back(s);
+      w.committed_commitments.push_back(
+          (curve::G1::from_affine(vk.committed_commitments[c]) + curve::G1::from_affine(d)).to_affine());
+      w.committed_polys.push_back(values);
+      (void)poly::intt(domain, w.committed_polys.back());
+      w.committed_values.push_back(std::move(values));
+    }
+  }
+  (void)detail::absorb_committed(transcript, proof);
+
   // Advice, phase by phase, with the challenges in between.
   w.advice_values.assign(cs.num_advice(), std::vector<Fr>(n));
   w.advice_polys.resize(cs.num_advice());
   proof.advice_commitments.resize(cs.num_advice());
   w.challenges.assign(cs.num_challenges(), Fr::zero());
   for (unsigned phase = 0; phase < cs.num_phases(); ++phase) {
-    AdviceAssignment assignment(cs, phase, u, pk.fixed_values, w.instance_values, w.advice_values);
+    AdviceAssignment assignment(cs, phase, u, pk.fixed_values, pk.committed_values, w.instance_values, w.advice_values);
     auto t_witness = Clock::now();
     if (auto st = circuit.assign_advice(phase, w.challenges, assignment); !st.ok())
       return st.error().context("prove: assign_advice phase " + std::to_string(phase));
@@ -126,6 +177,7 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
       case ColumnKind::kFixed: return pk.fixed_values[c.index].data();
       case ColumnKind::kAdvice: return w.advice_values[c.index].data();
       case ColumnKind::kInstance: return w.instance_values[c.index].data();
+      case ColumnKind::kCommitted: return w.committed_values[c.index].data();
     }
     return nullptr;
   };
@@ -251,6 +303,7 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
       case std::uint8_t(ColumnKind::kFixed): return pk.fixed_polys[c.index];
       case std::uint8_t(ColumnKind::kAdvice): return w.advice_polys[c.index];
       case std::uint8_t(ColumnKind::kInstance): return w.instance_polys[c.index];
+      case std::uint8_t(ColumnKind::kCommitted): return w.committed_polys[c.index];
       case detail::kSigma: return pk.sigma_polys[c.index];
       case detail::kPermZ: return w.z_polys[c.index];
       case detail::kLookupM: return w.m_polys[c.index];
@@ -347,6 +400,10 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
   for (const Query& q : cs.queries(ColumnKind::kAdvice)) {
     queries.push_back({w.advice_polys[q.column.index], proof.advice_commitments[q.column.index], at(q.rotation)});
     proof.advice_evals.push_back(poly::evaluate(queries.back().poly, queries.back().point));
+  }
+  for (const Query& q : cs.queries(ColumnKind::kCommitted)) {
+    queries.push_back({w.committed_polys[q.column.index], w.committed_commitments[q.column.index], at(q.rotation)});
+    proof.committed_evals.push_back(poly::evaluate(queries.back().poly, queries.back().point));
   }
   for (const Query& q : cs.queries(ColumnKind::kFixed)) {
     queries.push_back({pk.fixed_polys[q.column.index], vk.fixed_commitments[q.column.index], at(q.rotation)});

@@ -10,11 +10,15 @@ void RandomCircuit::configure(ConstraintSystem& cs) {
   lookup_cols.clear();
   selectors_.clear();
   fixed_cols_.clear();
+  committed_cols_.clear();
   for (unsigned i = 0; i < p_.inputs; ++i) {
     input_cols.push_back(cs.advice_column());
     cs.enable_equality(input_cols.back());
   }
   for (unsigned i = 0; i < p_.fixed; ++i) fixed_cols_.push_back(cs.fixed_column());
+  for (unsigned i = 0; i < p_.committed; ++i) committed_cols_.push_back(cs.committed_column());
+  std::vector<Column> constant_cols = fixed_cols_;
+  constant_cols.insert(constant_cols.end(), committed_cols_.begin(), committed_cols_.end());
   instance_ = cs.instance_column();
   cs.enable_equality(instance_);
   ChaChaRng rng(p_.seed);
@@ -33,8 +37,8 @@ void RandomCircuit::configure(ConstraintSystem& cs) {
       Expression e = Expression::constant(term.coeff);
       std::size_t factors = 1 + rng.uniform(3);
       for (std::size_t f = 0; f < factors; ++f) {
-        bool use_fixed = !fixed_cols_.empty() && rng.uniform(4) == 0;
-        Column c = use_fixed ? fixed_cols_[rng.uniform(fixed_cols_.size())] : input_cols[rng.uniform(input_cols.size())];
+        bool use_fixed = !constant_cols.empty() && rng.uniform(4) == 0;
+        Column c = use_fixed ? constant_cols[rng.uniform(constant_cols.size())] : input_cols[rng.uniform(input_cols.size())];
         std::int32_t rot = std::int32_t(rng.uniform(3)) - 1;
         term.factors.push_back({c, rot});
         e = e * Expression::query(c, rot);
@@ -81,6 +85,12 @@ Status RandomCircuit::assign_fixed(FixedAssignment& f) const {
     for (std::size_t r = 0; r < u; ++r) {
       self->fixed_values_[c][r] = Fr::random(rng);
       if (auto st = f.assign(fixed_cols_[c], r, fixed_values_[c][r]); !st.ok()) return st;
+    }
+  self->committed_values_.assign(committed_cols_.size(), std::vector<Fr>(u + 1));
+  for (std::size_t c = 0; c < committed_cols_.size(); ++c)
+    for (std::size_t r = 0; r < u; ++r) {
+      self->committed_values_[c][r] = Fr::random(rng);
+      if (auto st = f.assign_committed(committed_cols_[c], r, committed_values_[c][r]); !st.ok()) return st;
     }
   // Gates on rows 1 .. active-2 (so rotations -1 and +1 stay on active rows).
   for (const Column& q : selectors_)
@@ -157,6 +167,8 @@ Fr RandomCircuit::evaluate_gate(std::size_t g, const std::vector<std::vector<Fr>
       if (c.kind == ColumnKind::kFixed) {
         std::size_t i = std::size_t(std::find(fixed_cols_.begin(), fixed_cols_.end(), c) - fixed_cols_.begin());
         v *= fixed[i][r];
+      } else if (c.kind == ColumnKind::kCommitted) {
+        v *= committed_values_[c.index][r];
       } else {
         std::size_t i = std::size_t(std::find(input_cols.begin(), input_cols.end(), c) - input_cols.begin());
         v *= inputs[i][r];

@@ -3,7 +3,7 @@
 //
 // Layout (rows 1 .. active-1 carry constraints, row 0 starts the running sums):
 //   inputs     advice columns of random values; copies join random pairs of their cells
-//   outputs    one advice column per gate: out = P(inputs, fixed) at rotations -1, 0, +1,
+//   outputs    one advice column per gate: out = P(inputs, fixed, committed) at rotations -1, 0, +1,
 //              P a random polynomial of degree <= 3, gated by the gate's selector
 //   lookup     advice columns whose values are rows of a one- or two-column table
 //   rlc        (two-phase circuits) z_r = z_(r-1) * ch + inputs[0]_r with ch drawn
@@ -24,7 +24,7 @@ struct RandomCircuitParams {
   std::uint64_t seed = 1;
   unsigned k = 6;
   std::size_t active_rows = 0;  // 0: every usable row
-  unsigned inputs = 3, gates = 2, fixed = 1, copies = 3;
+  unsigned inputs = 3, gates = 2, fixed = 1, copies = 3, committed = 0;
   bool lookup = true, two_column_lookup = true, two_phase = true;
 };
 
@@ -66,11 +66,12 @@ class RandomCircuit : public Circuit {
   RandomCircuitParams p_;
   std::uint64_t witness_seed_;
   std::size_t active_ = 0;
-  std::vector<Column> selectors_, fixed_cols_;
+  std::vector<Column> selectors_, fixed_cols_, committed_cols_;
   Column lookup_selector_, table_a_, table_b_, rlc_first_, rlc_rest_, instance_;
   std::uint32_t challenge_ = 0;
   std::vector<std::vector<Term>> gate_terms_;
-  std::vector<std::vector<Fr>> fixed_values_;  // per fixed column, n values
+  std::vector<std::vector<Fr>> fixed_values_;      // per fixed column, u + 1 values
+  std::vector<std::vector<Fr>> committed_values_;  // per committed column, u + 1 values
   std::vector<std::pair<Fr, Fr>> table_rows_;
 };
 

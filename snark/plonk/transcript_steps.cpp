@@ -12,6 +12,14 @@ void absorb_key_and_instances(hash::Transcript& t, const VerifyingKey& vk, const
   }
 }
 
+Fr absorb_committed(hash::Transcript& t, const Proof& proof) {
+  for (std::size_t i = 0; i < proof.committed_blinding.size(); ++i) {
+    t.absorb_point("committed.d", proof.committed_blinding[i]);
+    t.absorb_point("committed.s", proof.committed_quotient[i]);
+  }
+  return proof.committed_blinding.empty() ? Fr::zero() : t.challenge_scalar("committed.rho");
+}
+
 void absorb_phase(hash::Transcript& t, const ConstraintSystem& cs, unsigned phase,
                   const std::vector<G1Affine>& advice_commitments, std::vector<Fr>& challenges) {
   for (std::size_t c = 0; c < cs.num_advice(); ++c)
@@ -22,6 +30,7 @@ void absorb_phase(hash::Transcript& t, const ConstraintSystem& cs, unsigned phas
 
 void absorb_evaluations(hash::Transcript& t, const Proof& proof) {
   for (const Fr& v : proof.advice_evals) t.absorb_scalar("eval.advice", v);
+  for (const Fr& v : proof.committed_evals) t.absorb_scalar("eval.committed", v);
   for (const Fr& v : proof.fixed_evals) t.absorb_scalar("eval.fixed", v);
   for (const Fr& v : proof.sigma_evals) t.absorb_scalar("eval.sigma", v);
   for (const Fr& v : proof.permutation_evals) t.absorb_scalar("eval.permutation", v);

@@ -16,6 +16,9 @@ inline constexpr const char* kTranscriptLabel = "verdict/plonk/v1";
 
 // The verifying-key digest, then per instance column its value count and values.
 void absorb_key_and_instances(hash::Transcript& t, const VerifyingKey& vk, const std::vector<std::vector<Fr>>& instances);
+// Per committed column D then S; then (if there is any) the challenge rho that
+// combines the columns' blinding checks.
+Fr absorb_committed(hash::Transcript& t, const Proof& proof);
 // The commitments of the advice columns of `phase` (column order), then the phase's
 // challenges, written into challenges[index].
 void absorb_phase(hash::Transcript& t, const ConstraintSystem& cs, unsigned phase,

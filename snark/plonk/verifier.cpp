@@ -35,7 +35,8 @@ Fr evaluate_instance(const std::vector<Fr>& values, const Fr& x, std::size_t n, 
 
 Status check_shape(const VerifyingKey& vk, const Proof& p) {
   const ProofShape s = ProofShape::of(vk);
-  if (p.advice_commitments.size() != s.advice || p.lookup_m_commitments.size() != s.lookups ||
+  if (p.committed_blinding.size() != s.committed || p.committed_quotient.size() != s.committed ||
+      p.committed_evals.size() != s.committed_evals || p.advice_commitments.size() != s.advice || p.lookup_m_commitments.size() != s.lookups ||
       p.permutation_commitments.size() != s.chunks || p.lookup_phi_commitments.size() != s.lookups ||
       p.quotient_commitments.size() != s.quotient || p.advice_evals.size() != s.advice_evals ||
       p.fixed_evals.size() != s.fixed_evals || p.sigma_evals.size() != s.sigma_evals ||
@@ -58,6 +59,7 @@ Status verify(const VerifyingKey& vk, const std::vector<std::vector<Fr>>& instan
 
   hash::Transcript transcript(detail::kTranscriptLabel);
   detail::absorb_key_and_instances(transcript, vk, instances);
+  const Fr rho = detail::absorb_committed(transcript, proof);
   std::vector<Fr> challenges(cs.num_challenges());
   for (unsigned phase = 0; phase < cs.num_phases(); ++phase)
     detail::absorb_phase(transcript, cs, phase, proof.advice_commitments, challenges);
@@ -88,7 +90,10 @@ Status verify(const VerifyingKey& vk, const std::vector<std::vector<Fr>>& instan
   // Leaf values at zeta.
   std::map<std::pair<Column, std::int32_t>, Fr> value;
   const auto advice_q = cs.queries(ColumnKind::kAdvice), fixed_q = cs.queries(ColumnKind::kFixed);
+  const auto committed_q = cs.queries(ColumnKind::kCommitted);
   for (std::size_t i = 0; i < advice_q.size(); ++i) value[{advice_q[i].column, advice_q[i].rotation}] = proof.advice_evals[i];
+  for (std::size_t i = 0; i < committed_q.size(); ++i)
+    value[{committed_q[i].column, committed_q[i].rotation}] = proof.committed_evals[i];
   for (std::size_t i = 0; i < fixed_q.size(); ++i) value[{fixed_q[i].column, fixed_q[i].rotation}] = proof.fixed_evals[i];
   const auto& eq = cs.equality_columns();
   for (std::size_t i = 0; i < eq.size(); ++i) value[{detail::internal(detail::kSigma, std::uint32_t(i)), 0}] = proof.sigma_evals[i];
@@ -145,6 +150,12 @@ Status verify(const VerifyingKey& vk, const std::vector<std::vector<Fr>>& instan
   std::vector<commit::KzgVerifierQuery> queries;
   for (std::size_t i = 0; i < advice_q.size(); ++i)
     queries.push_back({proof.advice_commitments[advice_q[i].column.index], at(advice_q[i].rotation), proof.advice_evals[i]});
+  std::vector<G1Affine> rerandomised;
+  for (std::size_t c = 0; c < cs.num_committed(); ++c)
+    rerandomised.push_back(
+        (curve::G1::from_affine(vk.committed_commitments[c]) + curve::G1::from_affine(proof.committed_blinding[c])).to_affine());
+  for (std::size_t i = 0; i < committed_q.size(); ++i)
+    queries.push_back({rerandomised[committed_q[i].column.index], at(committed_q[i].rotation), proof.committed_evals[i]});
   for (std::size_t i = 0; i < fixed_q.size(); ++i)
     queries.push_back({vk.fixed_commitments[fixed_q[i].column.index], at(fixed_q[i].rotation), proof.fixed_evals[i]});
   for (std::size_t i = 0; i < eq.size(); ++i) queries.push_back({vk.permutation_commitments[i], at(0), proof.sigma_evals[i]});
@@ -165,7 +176,16 @@ Status verify(const VerifyingKey& vk, const std::vector<std::vector<Fr>>& instan
   for (auto& p : powers) p = power, power *= zeta_n;
   queries.push_back({curve::msm_vartime(proof.quotient_commitments, powers).to_affine(), zeta, expected_h});
 
-  Status st = commit::kzg_verify_batch(vk.kzg, queries, proof.opening, transcript);
+  // Committed columns: e(sum rho^c D_c, [Z_B]_2) * e(-sum rho^c S_c, [Z_H]_2) = 1.
+  std::vector<commit::PreparedPair> extra;
+  if (cs.num_committed() > 0) {
+    std::vector<Fr> rho_pow(cs.num_committed());
+    rho_pow[0] = Fr::one();
+    for (std::size_t c = 1; c < rho_pow.size(); ++c) rho_pow[c] = rho_pow[c - 1] * rho;
+    extra.push_back({curve::msm_vartime(proof.committed_blinding, rho_pow).to_affine(), &vk.zb_prepared});
+    extra.push_back({(-curve::msm_vartime(proof.committed_quotient, rho_pow)).to_affine(), &vk.zh_prepared});
+  }
+  Status st = commit::kzg_verify_batch(vk.kzg, queries, proof.opening, transcript, extra);
   if (!st.ok()) return Error{"verify: the proof does not verify (" + st.error().message + ")"};
   return {};
 }
