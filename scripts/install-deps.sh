@@ -13,7 +13,11 @@ packages=(
   libssl-dev                               # Ed25519, SHA-256, AES-GCM
   libsqlite3-dev                           # the escrow ledger
   libzmq3-dev cppzmq-dev                   # transport between parties
+  libonnx-dev libprotobuf-dev zlib1g-dev   # ONNX import (snark/nn), gzip datasets
+  dataset-fashion-mnist                    # calibration and accuracy tests (30 MB)
 )
+# Only the model scripts (models/*/train.py, export.py) need PyTorch; CI does not train:
+#   apt-get install python3-torch python3-torchvision
 
 missing=()
 for p in "${packages[@]}"; do
