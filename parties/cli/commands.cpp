@@ -21,6 +21,7 @@ Command version_command() {
 
 std::vector<Command> all_commands() {
   return {
+      import_command(), accuracy_command(), run_command(),
       kzg_command(),
       srs_command(),
       keygen_command(),

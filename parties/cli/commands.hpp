@@ -12,6 +12,9 @@ Command keygen_command();
 Command escrow_command();
 Command srs_command();
 Command kzg_command();
+Command import_command();    // nn_commands.cpp
+Command accuracy_command();  // nn_commands.cpp
+Command run_command();       // nn_commands.cpp
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();
