@@ -11,9 +11,10 @@ Expression leaf(InternalKind kind, std::uint32_t index, std::int32_t rotation = 
 Expression c(const Fr& v) { return Expression::constant(v); }
 }  // namespace
 
-Expression compressed_inputs(const Lookup& lookup, const Fr& theta) {
-  Expression acc = lookup.inputs[0];
-  for (std::size_t k = 1; k < lookup.inputs.size(); ++k) acc = acc.scaled(theta) + lookup.inputs[k];
+Expression compressed_input(const Lookup& lookup, std::size_t i, const Fr& theta) {
+  const auto& tuple = lookup.inputs[i];
+  Expression acc = tuple[0];
+  for (std::size_t k = 1; k < tuple.size(); ++k) acc = acc.scaled(theta) + tuple[k];
   return acc;
 }
 
@@ -57,11 +58,21 @@ std::vector<Expression> quotient_terms(const ConstraintSystem& cs, std::size_t u
     const Lookup& lookup = cs.lookups()[l];
     Expression phi = leaf(kLookupPhi, std::uint32_t(l)), phi_next = leaf(kLookupPhi, std::uint32_t(l), 1);
     Expression m = leaf(kLookupM, std::uint32_t(l));
-    Expression f = c(ch.lambda) + compressed_inputs(lookup, ch.theta);
+    std::vector<Expression> f;
+    for (std::size_t i = 0; i < lookup.inputs.size(); ++i) f.push_back(c(ch.lambda) + compressed_input(lookup, i, ch.theta));
     Expression t = c(ch.lambda) + compressed_table(lookup, ch.theta);
+    Expression prod_f = f[0];
+    for (std::size_t i = 1; i < f.size(); ++i) prod_f = prod_f * f[i];
+    Expression sum_others;  // sum_i prod_(k != i) f_k
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      Expression p = one;
+      for (std::size_t k = 0; k < f.size(); ++k)
+        if (k != i) p = p * f[k];
+      sum_others = i == 0 ? p : sum_others + p;
+    }
     terms.push_back(l0 * phi);
     terms.push_back(l_last * phi);
-    terms.push_back(l_active * ((phi_next - phi) * f * t - m * f + t));
+    terms.push_back(l_active * ((phi_next - phi) * prod_f * t - m * prod_f + t * sum_others));
   }
   return terms;
 }

@@ -9,13 +9,12 @@
 //     l_0 (Z_j - Z_{j-1}(omega^u X))                                       j >= 1
 //     l_active (Z_j(omega X) prod (v_i + beta sigma_i + gamma)
 //               - Z_j(X) prod (v_i + beta id_i + gamma))                   each j
-//   lookups      (logUp) with f = sum theta^k input_k, t = sum theta^k table_k,
-//                m the multiplicities and phi the running sum:
+//   lookups      (logUp) with f_i = lambda + sum_k theta^k tuple_i[k] per input tuple,
+//                t = lambda + sum theta^k table_k, m the multiplicities, phi the running sum:
 //     l_0 phi,  l_last phi,
-//     l_active ((phi(omega X) - phi(X)) (lambda + f) (lambda + t) - m (lambda + f) + (lambda + t))
+//     l_active ((phi(omega X) - phi(X)) prod_i f_i t - m prod_i f_i + t sum_i prod_(k != i) f_k)
 //
-// On the usable rows the last line says phi(r+1) - phi(r) = m_r / (lambda + t_r)
-// - 1 / (lambda + f_r); phi starts and ends at 0, so the inputs' reciprocals and the
+// On the usable rows the last line says phi(r+1) - phi(r) = m_r / t_r - sum_i 1 / f_i,r; phi starts and ends at 0, so the inputs' reciprocals and the
 // table's weighted reciprocals sum to the same value, which for a random lambda means
 // every input is a table row (the log-derivative lookup of Haboeck, "Multivariate
 // lookups based on logarithmic derivatives").
@@ -46,7 +45,8 @@ struct ArgumentChallenges {
   Fr theta, beta, gamma, lambda;
 };
 
-Expression compressed_inputs(const Lookup& lookup, const Fr& theta);
+// sum_k theta^k tuple[k] for input tuple i of the lookup.
+Expression compressed_input(const Lookup& lookup, std::size_t i, const Fr& theta);
 Expression compressed_table(const Lookup& lookup, const Fr& theta);
 
 std::vector<Expression> quotient_terms(const ConstraintSystem& cs, std::size_t usable, const ArgumentChallenges& ch);

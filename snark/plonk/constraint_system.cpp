@@ -54,7 +54,12 @@ void ConstraintSystem::create_gate(std::string name, std::vector<std::pair<std::
 }
 
 void ConstraintSystem::lookup(std::string name, std::vector<Expression> inputs, std::vector<Column> table) {
-  lookups_.push_back({std::move(name), std::move(inputs), std::move(table)});
+  lookups_.push_back({std::move(name), {std::move(inputs)}, std::move(table)});
+}
+
+void ConstraintSystem::lookup_batched(std::string name, std::vector<std::vector<Expression>> tuples,
+                                      std::vector<Column> table) {
+  lookups_.push_back({std::move(name), std::move(tuples), std::move(table)});
 }
 
 unsigned ConstraintSystem::num_phases() const {
@@ -99,17 +104,25 @@ Status ConstraintSystem::validate() const {
   }
   for (const Lookup& l : lookups_) {
     if (l.name.empty()) return Error{"a lookup has no name"};
-    if (l.inputs.empty() || l.inputs.size() != l.table.size())
-      return Error{"lookup '" + l.name + "' has " + std::to_string(l.inputs.size()) + " inputs and " +
-                   std::to_string(l.table.size()) + " table columns"};
+    if (l.inputs.empty() || l.inputs.size() > 8) return Error{"lookup '" + l.name + "' needs 1 to 8 input tuples"};
+    for (const auto& tuple : l.inputs)
+      if (tuple.empty() || tuple.size() != l.table.size())
+        return Error{"lookup '" + l.name + "' has a tuple of " + std::to_string(tuple.size()) + " inputs and " +
+                     std::to_string(l.table.size()) + " table columns"};
     for (const Column& t : l.table) {
       if (t.kind != ColumnKind::kFixed || t.index >= num_fixed() || fixed_roles_[t.index] != FixedRole::kTable)
         return Error{"lookup '" + l.name + "': " + t.to_string() + " is not a table column"};
     }
-    for (const Expression& e : l.inputs) {
-      if (auto st = check_expression(*this, e, "lookup '" + l.name + "'"); !st.ok()) return st;
-      if (e.degree() > 13) return Error{"lookup '" + l.name + "' input has degree above 13"};
+    unsigned total = 0;
+    for (const auto& tuple : l.inputs) {
+      unsigned tuple_degree = 1;
+      for (const Expression& e : tuple) {
+        if (auto st = check_expression(*this, e, "lookup '" + l.name + "'"); !st.ok()) return st;
+        tuple_degree = std::max(tuple_degree, e.degree());
+      }
+      total += tuple_degree;
     }
+    if (total > 13) return Error{"lookup '" + l.name + "' inputs have total degree above 13"};
   }
   for (const Column& c : equality_) {
     if (std::uint8_t(c.kind) >= kNumColumnKinds || c.index >= num_columns(c.kind)) return Error{"equality on " + c.to_string() + ", which does not exist"};
@@ -122,9 +135,13 @@ unsigned ConstraintSystem::degree() const {
   for (const Gate& g : gates_)
     for (const Expression& e : g.constraints) d = std::max(d, e.degree());
   for (const Lookup& l : lookups_) {
-    unsigned in = 1;
-    for (const Expression& e : l.inputs) in = std::max(in, e.degree());
-    d = std::max(d, in + 3);  // active * (phi' - phi) * (beta + f) * (beta + t)
+    unsigned in = 0;
+    for (const auto& tuple : l.inputs) {
+      unsigned tuple_degree = 1;
+      for (const Expression& e : tuple) tuple_degree = std::max(tuple_degree, e.degree());
+      in += tuple_degree;
+    }
+    d = std::max(d, in + 3);  // active * (phi' - phi) * prod (lambda + f_i) * (lambda + t)
   }
   return d;
 }
@@ -166,7 +183,8 @@ std::vector<Query> ConstraintSystem::queries(ColumnKind kind) const {
   for (const Gate& g : gates_)
     for (const Expression& e : g.constraints) collect(e);
   for (const Lookup& l : lookups_) {
-    for (const Expression& e : l.inputs) collect(e);
+    for (const auto& tuple : l.inputs)
+      for (const Expression& e : tuple) collect(e);
     if (kind == ColumnKind::kFixed)
       for (const Column& t : l.table) set.insert({t, 0});
   }

@@ -40,11 +40,14 @@ struct Gate {
   std::vector<Expression> constraints;  // each must vanish on every row
 };
 
-// sum_k theta^k inputs[k] must be a row of sum_k theta^k table[k] on every usable row.
+// On every usable row, each input tuple must be a row of the table: with theta from the
+// transcript, sum_k theta^k inputs[i][k] is a row of sum_k theta^k table[k]. Several
+// tuples against one table share one argument (one multiplicity column, one running
+// sum) at a degree of 3 + the sum of the tuples' degrees.
 struct Lookup {
   std::string name;
-  std::vector<Expression> inputs;
-  std::vector<Column> table;  // table columns, one per input
+  std::vector<std::vector<Expression>> inputs;  // tuples, each with one expression per table column
+  std::vector<Column> table;                    // table columns
 };
 
 struct Query {
@@ -70,6 +73,8 @@ class ConstraintSystem {
   void enable_equality(Column column);
   void create_gate(std::string name, std::vector<std::pair<std::string, Expression>> constraints);
   void lookup(std::string name, std::vector<Expression> inputs, std::vector<Column> table);
+  // Several input tuples into one table, batched in one argument.
+  void lookup_batched(std::string name, std::vector<std::vector<Expression>> tuples, std::vector<Column> table);
 
   std::size_t num_fixed() const { return fixed_roles_.size(); }
   std::size_t num_advice() const { return advice_phases_.size(); }
@@ -91,7 +96,8 @@ class ConstraintSystem {
   // gate or lookup at fault.
   Status validate() const;
 
-  // max(3, gate constraint degrees, lookup degrees (input degree + 3)).
+  // max(3, gate constraint degrees, lookup degrees (3 + the sum over its tuples of the
+  // tuple's largest input degree)).
   unsigned degree() const;
   // Columns per permutation grand product: degree() - 2.
   unsigned permutation_chunk_size() const { return degree() - 2; }

@@ -59,8 +59,10 @@ void write_cs(codec::Writer& w, const ConstraintSystem& cs) {
   w.u32(std::uint32_t(cs.lookups().size()));
   for (const Lookup& l : cs.lookups()) {
     w.str(l.name);
+    w.u32(std::uint32_t(l.table.size()));
     w.u32(std::uint32_t(l.inputs.size()));
-    for (const Expression& e : l.inputs) encode_expression(w, e);
+    for (const auto& tuple : l.inputs)
+      for (const Expression& e : tuple) encode_expression(w, e);
     for (const Column& t : l.table) w.u32(t.index);
   }
 }
@@ -109,15 +111,19 @@ Result<ConstraintSystem> read_cs(codec::Reader& r) {
   for (std::uint32_t l = 0; l < nl && r.ok(); ++l) {
     std::string name = r.str(kMaxName);
     std::uint32_t arity = r.count(16, 5);
-    std::vector<Expression> inputs;
-    for (std::uint32_t i = 0; i < arity && r.ok(); ++i) {
-      auto e = decode_expression(r);
-      if (!e.ok()) return e.error().context("lookup " + std::to_string(l) + " input " + std::to_string(i));
-      inputs.push_back(std::move(*e));
-    }
+    std::uint32_t tuples = r.count(8, 5);
+    std::vector<std::vector<Expression>> inputs(tuples);
+    for (std::uint32_t t = 0; t < tuples && r.ok(); ++t)
+      for (std::uint32_t i = 0; i < arity && r.ok(); ++i) {
+        auto e = decode_expression(r);
+        if (!e.ok())
+          return e.error().context("lookup " + std::to_string(l) + " tuple " + std::to_string(t) + " input " +
+                                   std::to_string(i));
+        inputs[t].push_back(std::move(*e));
+      }
     std::vector<Column> table;
     for (std::uint32_t i = 0; i < arity; ++i) table.push_back({ColumnKind::kFixed, r.u32()});
-    cs.lookup(std::move(name), std::move(inputs), std::move(table));
+    cs.lookup_batched(std::move(name), std::move(inputs), std::move(table));
   }
   if (!r.ok()) return r.finish().error();
   if (auto st = cs.validate(); !st.ok()) return st.error();

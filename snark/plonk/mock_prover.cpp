@@ -114,17 +114,22 @@ Result<MockProver> MockProver::run(Circuit& circuit, unsigned k, const std::vect
       for (const Column& c : l.table) t.push_back(cell(c, row));
       table.insert(std::move(t));
     }
-    for (std::size_t row = 0; row < u; ++row) {
-      std::vector<Fr> in;
-      for (const Expression& e : l.inputs)
-        in.push_back(e.evaluate([&](Column c, std::int32_t rot) { return cell(c, wrap(row, rot)); },
-                                [&](std::uint32_t ch) { return challenges[ch]; }));
-      if (table.count(in)) continue;
-      std::vector<std::pair<std::string, Fr>> cells;
-      for (std::size_t i = 0; i < in.size(); ++i) cells.emplace_back("input[" + std::to_string(i) + "]", in[i]);
-      for (const Expression& e : l.inputs)
-        for (auto& c : cells_of(e, row)) cells.push_back(std::move(c));
-      add({VerifyFailure::Kind::kLookup, "lookup '" + l.name + "'", row, std::move(cells)});
+    for (std::size_t ti = 0; ti < l.inputs.size(); ++ti) {
+      const auto& tuple = l.inputs[ti];
+      for (std::size_t row = 0; row < u; ++row) {
+        std::vector<Fr> in;
+        for (const Expression& e : tuple)
+          in.push_back(e.evaluate([&](Column c, std::int32_t rot) { return cell(c, wrap(row, rot)); },
+                                  [&](std::uint32_t ch) { return challenges[ch]; }));
+        if (table.count(in)) continue;
+        std::vector<std::pair<std::string, Fr>> cells;
+        for (std::size_t i = 0; i < in.size(); ++i) cells.emplace_back("input[" + std::to_string(i) + "]", in[i]);
+        for (const Expression& e : tuple)
+          for (auto& c : cells_of(e, row)) cells.push_back(std::move(c));
+        std::string name = "lookup '" + l.name + "'";
+        if (l.inputs.size() > 1) name += " tuple " + std::to_string(ti);
+        add({VerifyFailure::Kind::kLookup, name, row, std::move(cells)});
+      }
     }
   }
   return result;

@@ -65,6 +65,7 @@ TEST(PlonkRandom, CompletenessAcrossShapes) {
     p.copies = unsigned(seed % 4);
     p.lookup = seed % 3 != 0;
     p.two_column_lookup = seed % 2 == 0;
+    p.batched_lookup = seed % 3 == 1;
     p.two_phase = seed % 4 != 1;
     p.active_rows = seed % 2 ? 0 : 3 + seed % 5;  // the full domain, or a few rows
     expect_complete(p);
@@ -115,6 +116,7 @@ TEST(PlonkRandom, SoundnessByMutation) {
     p.seed = seed;
     p.k = 5;
     p.copies = 3;
+    p.batched_lookup = seed != 8;
     RandomCircuit circuit(p);
     auto pk = keygen(circuit, srs_for(p.k), p.k);
     ASSERT_TRUE(pk.ok()) << pk.error().message;
@@ -127,6 +129,8 @@ TEST(PlonkRandom, SoundnessByMutation) {
       break;
     }
     expect_caught(circuit, *pk, p.k, {circuit.lookup_cols[0], row, delta}, VerifyFailure::Kind::kLookup);
+    if (p.batched_lookup)  // the second tuple of the batched argument
+      expect_caught(circuit, *pk, p.k, {circuit.lookup_cols.back(), row, delta}, VerifyFailure::Kind::kLookup);
     expect_caught(circuit, *pk, p.k, {circuit.rlc_col, row, delta}, VerifyFailure::Kind::kGate);
   }
 }

@@ -188,23 +188,29 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
   const double commit_before_lookups = stats.commit;
   const Fr theta = transcript.challenge_scalar("lookup.theta");
   const std::size_t nl = cs.lookups().size();
-  std::vector<std::vector<Fr>> f_values(nl, std::vector<Fr>(n)), t_values(nl, std::vector<Fr>(n));
+  // f_values[l][i]: tuple i of lookup l, compressed, on every row.
+  std::vector<std::vector<std::vector<Fr>>> f_values(nl);
+  std::vector<std::vector<Fr>> t_values(nl, std::vector<Fr>(n));
   for (std::size_t l = 0; l < nl; ++l) {
     const Lookup& lookup = cs.lookups()[l];
-    rows.evaluate(detail::compressed_inputs(lookup, theta), f_values[l]);
+    f_values[l].assign(lookup.inputs.size(), std::vector<Fr>(n));
+    for (std::size_t i = 0; i < lookup.inputs.size(); ++i)
+      rows.evaluate(detail::compressed_input(lookup, i, theta), f_values[l][i]);
     rows.evaluate(detail::compressed_table(lookup, theta), t_values[l]);
     std::unordered_map<Fr, std::size_t, detail::FrHash> first_row;
     first_row.reserve(u);
     for (std::size_t r = 0; r < u; ++r) first_row.emplace(t_values[l][r], r);
     std::vector<std::uint64_t> count(n, 0);
-    for (std::size_t r = 0; r < u; ++r) {
-      auto it = first_row.find(f_values[l][r]);
-      if (it == first_row.end()) {
-        if (options.allow_unsatisfied) continue;
-        return Error{"prove: lookup '" + lookup.name + "': the input on row " + std::to_string(r) +
-                     " is not in the table (run the mock prover for the cells)"};
+    for (const auto& f : f_values[l]) {
+      for (std::size_t r = 0; r < u; ++r) {
+        auto it = first_row.find(f[r]);
+        if (it == first_row.end()) {
+          if (options.allow_unsatisfied) continue;
+          return Error{"prove: lookup '" + lookup.name + "': an input on row " + std::to_string(r) +
+                       " is not in the table (run the mock prover for the cells)"};
+        }
+        ++count[it->second];
       }
-      ++count[it->second];
     }
     std::vector<Fr> m(n);
     for (std::size_t r = 0; r < u; ++r) m[r] = Fr::from_u64(count[r]);
@@ -263,14 +269,23 @@ Result<Proof> prove(const ProvingKey& pk, Circuit& circuit, const std::vector<st
   t_lookups = Clock::now();
   const double commit_before_phi = stats.commit;
   for (std::size_t l = 0; l < nl; ++l) {
-    std::vector<Fr> inv_f(u), inv_t(u);
-    for (std::size_t r = 0; r < u; ++r) inv_f[r] = lambda + f_values[l][r], inv_t[r] = lambda + t_values[l][r];
+    // delta_r = m_r / (lambda + t_r) - sum_i 1 / (lambda + f_i,r)
+    std::vector<Fr> inv_t(u);
+    for (std::size_t r = 0; r < u; ++r) inv_t[r] = lambda + t_values[l][r];
     parallel_for(u, 1 << 12, [&](std::size_t b, std::size_t e) {
-      field::batch_inverse<Fr>(std::span<Fr>(inv_f.data() + b, e - b));
       field::batch_inverse<Fr>(std::span<Fr>(inv_t.data() + b, e - b));
     });
+    std::vector<Fr> delta(u);
+    for (std::size_t r = 0; r < u; ++r) delta[r] = w.m_values[l][r] * inv_t[r];
+    for (auto& f : f_values[l]) {
+      parallel_for(u, 1 << 12, [&](std::size_t b, std::size_t e) {
+        for (std::size_t r = b; r < e; ++r) f[r] += lambda;
+        field::batch_inverse<Fr>(std::span<Fr>(f.data() + b, e - b));
+        for (std::size_t r = b; r < e; ++r) delta[r] -= f[r];
+      });
+    }
     std::vector<Fr> phi(n);
-    for (std::size_t r = 0; r < u; ++r) phi[r + 1] = phi[r] + w.m_values[l][r] * inv_t[r] - inv_f[r];
+    for (std::size_t r = 0; r < u; ++r) phi[r + 1] = phi[r] + delta[r];
     if (!phi[u].is_zero() && !options.allow_unsatisfied)
       return Error{"prove: lookup '" + cs.lookups()[l].name + "' does not close (internal error)"};
     w.phi_polys.push_back(blind_and_interpolate(domain, std::move(phi), blinding, rng));

@@ -62,6 +62,11 @@ void RandomCircuit::configure(ConstraintSystem& cs) {
       cs.lookup("two-column table", {q * Expression::query(lookup_cols[0]), q * Expression::query(lookup_cols[1])},
                 {table_a_, table_b_});
     }
+    if (p_.batched_lookup) {  // lookup_cols.back(): ungated, so 0 (a table row) where unassigned
+      lookup_cols.push_back(cs.advice_column());
+      cs.lookup_batched("batched one-column table",
+                        {{q * Expression::query(lookup_cols[0])}, {Expression::query(lookup_cols.back())}}, {table_a_});
+    }
   }
   if (p_.two_phase) {
     challenge_ = cs.challenge(0);
@@ -153,7 +158,8 @@ void RandomCircuit::generate_inputs(std::vector<std::vector<Fr>>& inputs, std::v
   for (std::size_t r = 0; r < active_ && !table_rows_.empty(); ++r) {
     const auto& row = table_rows_[rng.uniform(table_rows_.size())];
     lookups[0][r] = row.first;
-    if (lookups.size() > 1) lookups[1][r] = row.second;
+    if (p_.two_column_lookup) lookups[1][r] = row.second;
+    if (p_.batched_lookup) lookups.back()[r] = table_rows_[rng.uniform(table_rows_.size())].first;
   }
 }
 

@@ -5,7 +5,8 @@
 //   inputs     advice columns of random values; copies join random pairs of their cells
 //   outputs    one advice column per gate: out = P(inputs, fixed, committed) at rotations -1, 0, +1,
 //              P a random polynomial of degree <= 3, gated by the gate's selector
-//   lookup     advice columns whose values are rows of a one- or two-column table
+//   lookup     advice columns whose values are rows of a one- or two-column table (optionally a
+//              further column batched with the first into one argument)
 //   rlc        (two-phase circuits) z_r = z_(r-1) * ch + inputs[0]_r with ch drawn
 //              after phase 0
 //   instance   one column; its row 0 is copied from the first output's last active row
@@ -26,6 +27,7 @@ struct RandomCircuitParams {
   std::size_t active_rows = 0;  // 0: every usable row
   unsigned inputs = 3, gates = 2, fixed = 1, copies = 3, committed = 0;
   bool lookup = true, two_column_lookup = true, two_phase = true;
+  bool batched_lookup = false;  // a second one-column input batched with the first into one argument
 };
 
 struct Mutation {
