@@ -22,6 +22,7 @@ Command version_command() {
 std::vector<Command> all_commands() {
   return {
       import_command(), accuracy_command(), run_command(),
+      setup_command(), prove_command(), verify_command(), commit_command(), inspect_command(),
       kzg_command(),
       srs_command(),
       keygen_command(),

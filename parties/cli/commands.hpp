@@ -15,6 +15,11 @@ Command kzg_command();
 Command import_command();    // nn_commands.cpp
 Command accuracy_command();  // nn_commands.cpp
 Command run_command();       // nn_commands.cpp
+Command setup_command();     // prove_commands.cpp
+Command prove_command();
+Command verify_command();
+Command commit_command();
+Command inspect_command();
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();

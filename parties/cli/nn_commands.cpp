@@ -11,6 +11,7 @@
 #include "base/rng.hpp"
 #include "base/vector_files.hpp"
 #include "parties/cli/commands.hpp"
+#include "parties/cli/nn_files.hpp"
 #include "parties/cli/options.hpp"
 #include "snark/nn/fashion_mnist.hpp"
 #include "snark/nn/float_model.hpp"
@@ -31,28 +32,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 int fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
   std::cerr << cmd << ": " << message << "\n";
   return code;
-}
-
-Result<nn::Model> read_model(const std::string& path) {
-  auto bytes = read_file(path);
-  if (!bytes.ok()) return bytes.error();
-  auto m = nn::Model::from_bytes(std::span(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
-  if (!m.ok()) return m.error().context(path);
-  return m;
-}
-
-Status write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Error{"cannot write " + tmp};
-    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    if (!f.flush()) return Error{"cannot write " + tmp};
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Error{"cannot rename " + tmp + " to " + path + ": " + ec.message()};
-  return {};
 }
 
 // Every regular file of dir, sorted by name, each one raw input of `size` bytes.
@@ -77,10 +56,6 @@ Result<std::vector<std::vector<std::uint8_t>>> read_input_dir(const std::string&
 }
 
 bool is_fashion_shape(const nn::Shape& s) { return s == nn::Shape{1, 28, 28}; }
-
-std::string dataset_dir(const po::variables_map& vm) {
-  return vm.count("dataset") ? vm["dataset"].as<std::string>() : nn::fashion_mnist_dir().string();
-}
 
 int import_main(const std::vector<std::string>& args) {
   const std::string cmd = "verdict import";

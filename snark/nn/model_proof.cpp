@@ -143,6 +143,15 @@ Result<ModelProvingKey> ModelProvingKey::from_bytes(std::span<const std::uint8_t
   return k;
 }
 
+Result<ModelVerifyingKey> ModelProvingKey::verifying_key_of(std::span<const std::uint8_t> bytes) {
+  codec::Reader r(bytes);
+  if (!read_magic(r, kPkMagic, "model proving key")) return r.finish().error();
+  r.fixed<32>();
+  const auto mvkb = r.bytes(kMaxKeyBytes);
+  if (!r.ok()) return r.finish().error().context("model proving key");
+  return ModelVerifyingKey::from_bytes(mvkb);
+}
+
 // ---- proof ----
 
 std::vector<std::uint8_t> ModelProof::to_bytes() const {

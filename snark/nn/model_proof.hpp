@@ -50,6 +50,8 @@ struct ModelProvingKey {
 
   std::vector<std::uint8_t> to_bytes() const;
   static Result<ModelProvingKey> from_bytes(std::span<const std::uint8_t> bytes, std::shared_ptr<const commit::Srs> srs);
+  // Only the verifying key inside a proving key's bytes (to size the SRS before loading).
+  static Result<ModelVerifyingKey> verifying_key_of(std::span<const std::uint8_t> bytes);
 };
 
 struct PublicValues {

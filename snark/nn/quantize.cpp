@@ -10,6 +10,7 @@ namespace {
 constexpr std::size_t kBins = 4096;
 constexpr double kMinRange = 1e-6;
 constexpr std::uint32_t kMaxShift = 30;
+constexpr std::uint32_t kDefaultMaxShift = 24;  // what the circuit proves (snark/nn/circuit_layout.hpp)
 constexpr std::int64_t kMaxMult = (std::int64_t(1) << 31) - 1;
 
 Error at(const FloatLayer& l, std::size_t index, const std::string& what) {
@@ -191,13 +192,13 @@ Result<Model> quantize(const FloatModel& fm, const Calibration& cal, const Quant
     }
     q.layers.push_back(std::move(l));
   }
-  // The shift: the largest S <= 30 with every multiplier below 2^31.
+  // The shift: the largest S <= 24 (the circuit's limit) with every multiplier below 2^31.
   double r_max = 0;
   for (const auto& rs : ratios)
     for (double r : rs) r_max = std::max(r_max, r);
   std::uint32_t shift = options.shift;
   if (shift == 0) {
-    for (std::uint32_t s = kMaxShift; s >= 1 && shift == 0; --s)
+    for (std::uint32_t s = kDefaultMaxShift; s >= 1 && shift == 0; --s)
       if (std::llround(std::ldexp(r_max, int(s))) <= kMaxMult) shift = s;
     if (shift == 0)
       return Error{"no shift in [1, 30] keeps the largest multiplier ratio " + std::to_string(r_max) + " below 2^31"};

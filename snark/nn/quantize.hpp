@@ -55,7 +55,7 @@ Result<Calibration> calibrate(const FloatModel& model, std::span<const std::vect
                               const CalibrationOptions& options = {});
 
 struct QuantizeOptions {
-  std::uint32_t shift = 0;  // 0: choose (the largest S <= 30 that fits); else S in [1, 30]
+  std::uint32_t shift = 0;  // 0: choose (the largest S <= 24 that fits: the circuit's limit); else S in [1, 30]
   std::string name;         // the Model's name; empty: the float model's
 };
 
