@@ -160,8 +160,9 @@ TEST(Quantize, ConventionsHold) {
       some_mult_near_top |= std::llround(ratios[c] * two_s * 2) >= (std::int64_t(1) << 31);
     }
   }
-  // The shift is the largest that fits: one more bit would overflow some multiplier.
-  EXPECT_TRUE(q->shift == 30 || some_mult_near_top) << "shift " << q->shift;
+  // The shift is the largest that fits below the circuit's 24: one more bit would be
+  // above 24 or overflow some multiplier.
+  EXPECT_TRUE(q->shift == 24 || some_mult_near_top) << "shift " << q->shift;
 }
 
 TEST(Quantize, PerLayerErrorWithinBound) {
@@ -239,7 +240,7 @@ TEST(Quantize, DeadReluAndDegenerateRangesStillQuantize) {
 TEST(Quantize, ShiftChoiceAndErrors) {
   // y = 1000 x0 - 1000 x1, calibrated on x0 == x1: a degenerate output range, so the
   // multiplier ratio is 1000/127 = 7.87 and the largest shift that fits is 28
-  // (7.87 * 2^28 = 2.11e9 < 2^31 = 2.15e9).
+  // (7.87 * 2^28 = 2.11e9 < 2^31 = 2.15e9); the default stops at the circuit's 24.
   FloatModel fm;
   fm.tensors = {{"x", {2, 1, 1}}, {"y", {1, 1, 1}}};
   FloatLayer l;
@@ -255,7 +256,9 @@ TEST(Quantize, ShiftChoiceAndErrors) {
   std::vector<std::vector<std::uint8_t>> same = {{7, 7}, {200, 200}};
   auto q = quantize(fm, same);
   ASSERT_TRUE(q.ok()) << q.error().message;
-  EXPECT_EQ(q->shift, 28u);
+  EXPECT_EQ(q->shift, 24u);
+  auto s28 = quantize(fm, same, with_shift(28));
+  ASSERT_TRUE(s28.ok()) << s28.error().message;
   auto forced = quantize(fm, same, with_shift(30));
   ASSERT_FALSE(forced.ok());
   EXPECT_NE(forced.error().message.find("'steep'"), std::string::npos) << forced.error().message;
