@@ -2,7 +2,7 @@
 // prover's phase breakdown, verification, proof size and peak memory, plus the
 // per-layer table of the circuit. A timed run, not a Google Benchmark (seconds per run).
 //
-//   nn_prove_bench MODEL.vnnm [--public-input] [--runs N]
+//   nn_prove_bench MODEL.vnnm [--public-input] [--runs N] [--witness-only]
 //
 // The SRS is an in-memory insecure one (tau from OS randomness): the timings are those
 // of a real SRS of the same size.
@@ -17,6 +17,7 @@
 
 #include "base/rng.hpp"
 #include "snark/nn/inspect.hpp"
+#include "snark/nn/model_circuit.hpp"
 #include "snark/nn/model_proof.hpp"
 
 using namespace verdict;
@@ -39,9 +40,11 @@ int main(int argc, char** argv) {
   }
   nn::CircuitOptions options;
   int runs = 1;
+  bool witness_only = false;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--public-input")) options.input = nn::InputVisibility::kPublic;
     else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--witness-only")) witness_only = true;
     else {
       std::cerr << "unknown argument " << argv[i] << "\n";
       return 2;
@@ -60,6 +63,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::cout << nn::layout_table(*model, *layout) << "\n";
+  if (witness_only) {  // the witness alone: checks it against the reference and the circuit's ranges
+    std::vector<std::uint8_t> input(model->tensors[model->input].shape.size());
+    ChaChaRng irng(1);
+    irng.fill(input);
+    nn::ModelCircuit circuit(std::make_shared<const nn::Model>(*model),
+                             std::make_shared<const nn::detail::Layout>(*layout));
+    auto t0 = std::chrono::steady_clock::now();
+    auto st = circuit.set_input(input, field::Fr::one());
+    std::printf("witness: %s in %.2f s\n", st.ok() ? "ok" : st.error().message.c_str(), since(t0));
+    return st.ok() ? 0 : 1;
+  }
   const unsigned k = nn::circuit_k(*model, options).value();
   OsRng rng;
   auto t0 = std::chrono::steady_clock::now();

@@ -4,17 +4,18 @@
 // key generation and proving both walk the same plan.
 //
 // Two tracks share the rows:
-//   main track    phase-0 advice A0..A15, phase-1 advice H0..H3, the committed lane
+//   main track    phase-0 advice A0..A17, phase-1 advice H0..H3, the committed lane
 //                 multipliers KM0..KM2 and fixed columns; regions one after the other:
 //                 the powers of beta, the input bytes, the input sponge, and per layer
 //                 its gathers, element rows, alpha chains, dot products and max pools
 //   weight track  committed KW0..KW3 (four weights a row) and the phase-1 chain HW
 //
 // Element rows hold two output elements (lanes 0 and 1: channels 2i and 2i+1 at the
-// same position). Lane l uses a = A[6l], b = A[6l+1], q = A[6l+2] (the output byte),
-// r = A[6l+3], lo = A[6l+4], hi = A[6l+5], t = A[12+2l], s = A[13+2l], and the chain
-// cy = H[2l] over a. The lookups read r, lo, hi, t, s of both lanes on every usable
-// row, so every region keeps those cells in their tables (zero when unused).
+// same position). Lane l uses a = A[7l], b = A[7l+1], q = A[7l+2] (the output byte),
+// r = A[7l+3], the remainder's byte limbs A[7l+4..7l+6], t = A[14+2l], s = A[15+2l],
+// and the chain cy = H[2l] over a. The lookups read r, the limbs, t and s of both lanes
+// on every usable row, so every region keeps those cells in their tables (zero when
+// unused).
 //
 // A convolution (and a fully connected layer, P = 1) with output channels O of a group,
 // inputs j < K (channel, dy, dx of the group) and output positions p < P is checked by
@@ -49,39 +50,40 @@ using field::Fr;
 
 // Columns of the model circuit, as small codes (ModelCircuit maps them to plonk columns).
 enum Col : std::uint8_t {
-  kA0 = 0,     // .. kA0 + 15: phase-0 advice
-  kH0 = 16,    // .. kH0 + 3: phase-1 advice
-  kHW = 20,    // phase-1 advice: the weight track's chain
-  kKC = 21,    // fixed constants (equality)
-  kInst = 22,  // the instance column
-  kNumCellCols = 23
+  kA0 = 0,     // .. kA0 + 17: phase-0 advice
+  kH0 = 18,    // .. kH0 + 3: phase-1 advice
+  kHW = 22,    // phase-1 advice: the weight track's chain
+  kKC = 23,    // fixed constants (equality)
+  kInst = 24,  // the instance column
+  kNumCellCols = 25
 };
+inline constexpr unsigned kNumA = kH0;
 inline constexpr unsigned kLanes = 2;
 inline constexpr unsigned kGatherWidth = 12;  // entries per gather row: A0..A11
 inline constexpr unsigned kWeightWidth = 4;
 inline constexpr unsigned kBytesPerElement = 30;  // input packing: 30 bytes per field element
 inline constexpr unsigned kRowsPerElement = kBytesPerElement / kLanes;
 inline constexpr unsigned kSpongeRounds = 68;  // Poseidon<5>: 8 full + 60 partial
-inline constexpr unsigned kTableBits = 12;     // lookup tables of 2^12 rows
+inline constexpr unsigned kTableBits = 9;      // lookup tables of 2^9 rows: x in [-256, 256)
+inline constexpr unsigned kLimbs = 3;          // the requantization remainder: three byte limbs
 inline constexpr std::int64_t kTableHalf = std::int64_t(1) << (kTableBits - 1);
 inline constexpr unsigned kShift = 24;  // the circuit's requantization shift
 
-constexpr std::uint8_t lane_a(unsigned l) { return std::uint8_t(6 * l); }
-constexpr std::uint8_t lane_b(unsigned l) { return std::uint8_t(6 * l + 1); }
-constexpr std::uint8_t lane_q(unsigned l) { return std::uint8_t(6 * l + 2); }
-constexpr std::uint8_t lane_r(unsigned l) { return std::uint8_t(6 * l + 3); }
-constexpr std::uint8_t lane_lo(unsigned l) { return std::uint8_t(6 * l + 4); }
-constexpr std::uint8_t lane_hi(unsigned l) { return std::uint8_t(6 * l + 5); }
-constexpr std::uint8_t lane_t(unsigned l) { return std::uint8_t(12 + 2 * l); }
-constexpr std::uint8_t lane_s(unsigned l) { return std::uint8_t(13 + 2 * l); }
+constexpr std::uint8_t lane_a(unsigned l) { return std::uint8_t(7 * l); }
+constexpr std::uint8_t lane_b(unsigned l) { return std::uint8_t(7 * l + 1); }
+constexpr std::uint8_t lane_q(unsigned l) { return std::uint8_t(7 * l + 2); }
+constexpr std::uint8_t lane_r(unsigned l) { return std::uint8_t(7 * l + 3); }
+constexpr std::uint8_t lane_limb(unsigned l, unsigned i) { return std::uint8_t(7 * l + 4 + i); }
+constexpr std::uint8_t lane_t(unsigned l) { return std::uint8_t(14 + 2 * l); }
+constexpr std::uint8_t lane_s(unsigned l) { return std::uint8_t(15 + 2 * l); }
 constexpr std::uint8_t lane_cy(unsigned l) { return std::uint8_t(kH0 + 2 * l); }
 // Sponge rows: the state (5 lanes) and the squares / absorbed messages.
 constexpr std::array<std::uint8_t, 5> kSpongeState = {lane_a(0), lane_b(0), lane_q(0), lane_a(1), lane_b(1)};
 constexpr std::array<std::uint8_t, 5> kSpongeSquare = {lane_q(1), kH0, kH0 + 1, kH0 + 2, kH0 + 3};
-// Max-pool rows: window entries, output, differences (range-checked by the lo/hi lookups).
+// Max-pool rows: window entries, output, differences (range-checked by the limb lookups).
 constexpr std::array<std::uint8_t, 4> kMaxEntries = {lane_a(0), lane_b(0), lane_a(1), lane_b(1)};
 constexpr std::uint8_t kMaxOut = lane_q(0);
-constexpr std::array<std::uint8_t, 4> kMaxDiffs = {lane_lo(0), lane_hi(0), lane_lo(1), lane_hi(1)};
+constexpr std::array<std::uint8_t, 4> kMaxDiffs = {lane_limb(0, 0), lane_limb(0, 1), lane_limb(1, 0), lane_limb(1, 1)};
 
 struct Cell {
   std::uint8_t col = 0;
@@ -165,7 +167,7 @@ struct LayerRows {
 };
 
 // Requantization of one layer in the circuit's fixed-point form:
-//   y = a * m' + b * mb + off = 2^32 t + 2^24 r + 2^12 hi + lo,  out = clamp(256 t + r, 0, 255)
+//   y = a * m' + b * mb + off = 2^32 t + 2^24 r + 2^16 l2 + 2^8 l1 + l0,  out = clamp(256 t + r, 0, 255)
 struct Requant {
   std::vector<std::int64_t> mult;  // m' per output channel (one value for add and pools)
   std::int64_t mb = 0;             // add: the second input's multiplier

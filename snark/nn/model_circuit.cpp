@@ -44,7 +44,7 @@ Fr input_commitment(std::span<const std::uint8_t> input, const Fr& salt) {
 }
 
 struct ModelCircuit::Columns {
-  std::array<Column, 16> a;
+  std::array<Column, kNumA> a;
   std::array<Column, 4> h;
   Column hw, kc, inst;
   std::array<Column, 4> kw;
@@ -56,7 +56,7 @@ struct ModelCircuit::Columns {
   std::uint32_t alpha = 0, beta = 0;
 
   Column of(std::uint8_t code) const {
-    if (code < 16) return a[code];
+    if (code < kNumA) return a[code];
     if (code < kHW) return h[code - kH0];
     if (code == kHW) return hw;
     if (code == kKC) return kc;
@@ -110,7 +110,7 @@ void ModelCircuit::configure(plonk::ConstraintSystem& cs) {
       const std::string n = std::to_string(l);
       const Expression y = A(lane_a(l)) * q(c.km[l]) + A(lane_b(l)) * q(c.km[2]) + q(c.off);
       const Expression limbs = A(lane_t(l)).scaled(pow2(32)) + A(lane_r(l)).scaled(pow2(24)) +
-                               A(lane_hi(l)).scaled(pow2(12)) + A(lane_lo(l));
+                               A(lane_limb(l, 2)).scaled(pow2(16)) + A(lane_limb(l, 1)).scaled(pow2(8)) + A(lane_limb(l, 0));
       const Expression s = A(lane_s(l)), s2 = s * s;
       cons.emplace_back("requant" + n, se * (y - limbs));
       cons.emplace_back("clamp" + n, se * (A(lane_q(l)).scaled(Fr::from_u64(2)) -
@@ -179,11 +179,13 @@ void ModelCircuit::configure(plonk::ConstraintSystem& cs) {
     cs.create_gate("weight chain",
                    {{"alpha4", q(c.s_weight) * (q(c.hw) - (q(c.cont_w) * alpha_pow[kWeightWidth] * q(c.hw, -1) + horner))}});
   }
-  const Expression half = k(kTableHalf);
+  // Bytes: (v, v) is a row of (x, clamp(x, 0, 255)) iff v is in [0, 255].
   cs.lookup_batched("sign", {{A(lane_t(0)), A(lane_s(0))}, {A(lane_t(1)), A(lane_s(1))}}, {c.tx, c.ts});
-  cs.lookup_batched("byte", {{A(lane_r(0)), A(lane_r(0))}, {A(lane_r(1)), A(lane_r(1))}}, {c.tx, c.tc});
-  cs.lookup_batched("limbs0", {{A(lane_lo(0)) - half}, {A(lane_hi(0)) - half}}, {c.tx});
-  cs.lookup_batched("limbs1", {{A(lane_lo(1)) - half}, {A(lane_hi(1)) - half}}, {c.tx});
+  const std::array<std::uint8_t, 8> bytes = {lane_r(0), lane_limb(0, 0), lane_limb(0, 1), lane_limb(0, 2),
+                                             lane_r(1), lane_limb(1, 0), lane_limb(1, 1), lane_limb(1, 2)};
+  for (unsigned i = 0; i < bytes.size(); i += 2)
+    cs.lookup_batched("bytes" + std::to_string(i / 2), {{A(bytes[i]), A(bytes[i])}, {A(bytes[i + 1]), A(bytes[i + 1])}},
+                      {c.tx, c.tc});
 }
 
 // ---- key generation: selectors, constants, tables, weights, copies ----
@@ -483,10 +485,10 @@ Status ModelCircuit::set_input(std::span<const std::uint8_t> input, const Fr& sa
             const __int128 tq = y >> 32;  // floor
             if (tq < -kTableHalf || tq >= kTableHalf)
               return Error{"layer " + std::to_string(r->layer) + " '" + layer.name +
-                           "': a pre-activation leaves the circuit's requantization range (|acc * m| >= 2^43)"};
+                           "': a pre-activation leaves the circuit's requantization range (256 times the output range)"};
             const std::int64_t tv = std::int64_t(tq);
             const std::int64_t rem = std::int64_t(y - (__int128(tv) << 32));
-            const std::int64_t rv = rem >> 24, hi = (rem >> 12) & 4095, lo = rem & 4095;
+            const std::int64_t rv = rem >> 24;
             const std::int64_t sv = tv > 0 ? 1 : tv < 0 ? -1 : 0;
             const std::int64_t qv = std::clamp<std::int64_t>(256 * tv + rv, 0, 255);
             if (used && qv != expect[flat])
@@ -495,8 +497,7 @@ Status ModelCircuit::set_input(std::span<const std::uint8_t> input, const Fr& sa
             put(lane_b(l), row, Fr::from_i64(b));
             put(lane_q(l), row, Fr::from_i64(qv));
             put(lane_r(l), row, Fr::from_i64(rv));
-            put(lane_lo(l), row, Fr::from_i64(lo));
-            put(lane_hi(l), row, Fr::from_i64(hi));
+            for (unsigned i = 0; i < kLimbs; ++i) put(lane_limb(l, i), row, Fr::from_i64((rem >> (8 * i)) & 255));
             put(lane_t(l), row, Fr::from_i64(tv));
             put(lane_s(l), row, Fr::from_i64(sv));
           }
