@@ -32,7 +32,7 @@ if [ "${VERDICT_SKIP_SANITIZE:-0}" != 1 ]; then
   mapfile -t core_tests < <(grep -rhoE 'verdict_test\(NAME [a-z0-9_]+' base snark | awk '{print $2}' | sort)
   cmake --build build/sanitize -j"$jobs" --target "${core_tests[@]}"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build/sanitize --output-on-failure -j"$jobs" -L 'base|field|curve|poly|hash|commit|plonk' -LE slow
+    ctest --test-dir build/sanitize --output-on-failure -j"$jobs" -L 'base|field|curve|poly|hash|commit|plonk|nn_circuit' -LE slow
 fi
 
 if [ "${VERDICT_SKIP_FUZZ:-0}" != 1 ]; then
