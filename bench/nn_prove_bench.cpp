@@ -109,6 +109,17 @@ int main(int argc, char** argv) {
     std::printf("verify: %.2f ms (%s); proof %zu bytes (Plonk %zu); peak RSS %.2f GiB\n", tv * 1e3, ok.ok() ? "ok" : "FAILED",
                 proof->to_bytes().size(), proof->proof.size(), peak_gib());
     if (!ok.ok()) return 1;
+    if (r == 0) {  // the prover is one circuit: attribute its time to layers by their share of the rows
+      std::printf("\nper-layer share of the proving time (rows of the larger track, pro rata):\n");
+      const bool weight_bound = layout->weight_rows > layout->main_rows;
+      const double total_rows = double(std::max(layout->main_rows, layout->weight_rows));
+      for (const auto& lr : layout->layer_rows) {
+        const double rows = weight_bound ? double(lr.weight_rows)
+                                         : double(lr.element_rows + lr.gather_rows + lr.dot_rows + lr.other_rows);
+        if (rows == 0) continue;
+        std::printf("  %-40.40s %-13s %9.0f rows  %6.2f s\n", lr.name.c_str(), lr.kind.c_str(), rows, tp * rows / total_rows);
+      }
+    }
   }
   return 0;
 }
