@@ -160,5 +160,32 @@ TEST(ModelProof, WitnessWithAChangedWeightFails) {
   EXPECT_FALSE(plonk::verify(key->pk.vk, {circuit.instance()}, proof.value()).ok());
 }
 
+// A changed activation (one output byte of the first layer, its requantization left as
+// it was): the real proof made anyway does not verify.
+TEST(ModelProof, WitnessWithAChangedActivationFails) {
+  const Model m = pool_model();
+  ChaChaRng rng(11);
+  const unsigned k = circuit_k(m, {}).value();
+  auto key = setup(m, {}, test_srs(k), rng);
+  ASSERT_TRUE(key.ok());
+  auto layout = std::make_shared<const detail::Layout>(detail::plan_layout(m, {}).value());
+  ModelCircuit circuit(std::make_shared<const Model>(m), layout);
+  ASSERT_TRUE(circuit.set_input(testing_models::random_input(m, rng), Fr::from_u64(1)).ok());
+  std::uint32_t row = 0;
+  for (const auto& region : layout->regions)
+    if (auto* e = std::get_if<detail::ElementRegion>(&region)) {
+      row = e->row0;
+      break;
+    }
+  circuit.tamper_advice = [row](unsigned phase, auto& tables) {
+    if (phase == 0) tables[detail::lane_q(0)][row] += Fr::one();
+  };
+  plonk::ProverOptions opts;
+  opts.allow_unsatisfied = true;
+  auto proof = plonk::prove(key->pk, circuit, {circuit.instance()}, rng, opts);
+  ASSERT_TRUE(proof.ok()) << proof.error().message;
+  EXPECT_FALSE(plonk::verify(key->pk.vk, {circuit.instance()}, proof.value()).ok());
+}
+
 }  // namespace
 }  // namespace verdict::nn
