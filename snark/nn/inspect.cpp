@@ -35,7 +35,7 @@ std::string layout_table(const Model& model, const detail::Layout& L) {
                 "rows: main track %u, weight track %u, lookup tables %u -> domain 2^%u (%zu usable)\n"
                 "columns: %zu advice (2 phases), %zu committed (the weights and multipliers), %zu fixed, 1 instance "
                 "(%zu values); %zu copies\n"
-                "lookups: %zu (sign, byte, 2x limbs; batched pairs), gates: %zu, degree %u\n",
+                "lookups: %zu (sign, 4x bytes; each batches two tuples), gates: %zu, degree %u\n",
                 model.name.c_str(), (unsigned long long)total.parameters, (unsigned long long)total.macs, model.shift,
                 model.tensors[model.input].shape.to_string().c_str(),
                 L.options.input == InputVisibility::kHidden ? "hidden, Poseidon commitment" : "public",
