@@ -40,6 +40,8 @@ const char* kind_name(LayerKind k) {
 
 std::uint32_t ceil_div(std::size_t a, std::size_t b) { return std::uint32_t((a + b - 1) / b); }
 
+constexpr std::uint64_t kMaxCells = std::uint64_t(1) << 30;  // 2^26 rows of 16 cells
+
 class Planner {
  public:
   Planner(const Model& model, Layout& out) : m_(model), L_(out) {}
@@ -127,6 +129,15 @@ Status Planner::run() {
     lr.in = m_.tensors[l.inputs[0]].shape;
     lr.out = m_.tensors[l.output].shape;
     lr.parameters = l.weights.size() + l.bias.size();
+    // Cells this layer can need (an upper bound): refuse what no domain could hold before
+    // allocating for it.
+    const std::uint64_t window = std::uint64_t(l.kernel_h) * l.kernel_w;
+    const std::uint64_t positions = std::uint64_t(lr.out.h) * lr.out.w;
+    const std::uint64_t entries =
+        l.kind == LayerKind::kGemm ? lr.in.size() : std::uint64_t(lr.in.c) * window * positions;  // gathers, windows
+    const std::uint64_t cells = entries + lr.out.size() + l.weights.size();
+    if (cells > kMaxCells || row_ > kMaxCells || wrow_ > kMaxCells)
+      return error(l, i, "too large for the circuit (more than 2^26 rows)");
     const std::uint32_t before = row_, wbefore = wrow_;
     const std::uint64_t copies_before = L_.copies;
     switch (l.kind) {

@@ -42,7 +42,9 @@ Status Model::validate() const {
   std::vector<std::uint8_t> defined(tensors.size(), 0);
   defined[input] = 1;
   for (const TensorInfo& t : tensors) {
-    if (t.shape.size() == 0 || t.shape.size() > (std::size_t(1) << 28))
+    constexpr std::uint32_t kMaxDim = 1u << 20;  // bounds size() below 2^60: no wrap-around
+    if (t.shape.c > kMaxDim || t.shape.h > kMaxDim || t.shape.w > kMaxDim || t.shape.size() == 0 ||
+        t.shape.size() > (std::size_t(1) << 28))
       return Error{"tensor '" + t.name + "' has an empty or oversized shape " + t.shape.to_string()};
     if (t.zero_point < 0 || t.zero_point > 255) return Error{"tensor '" + t.name + "' zero point outside [0, 255]"};
     if (!std::isfinite(t.scale) || t.scale <= 0) return Error{"tensor '" + t.name + "' has a non-positive or non-finite scale"};
@@ -113,6 +115,8 @@ Status Model::validate() const {
       case LayerKind::kGlobalAvgPool:
         if (!(out == Shape{in.c, 1, 1})) return at(l, i, "output must be [C, 1, 1]");
         if (l.mult.size() != 1) return at(l, i, "expects one multiplier");
+        if (255 * std::uint64_t(in.h) * in.w >= (std::uint64_t(1) << 31))  // |acc| < 2^31, as for conv
+          return at(l, i, "an accumulator can exceed int32 (" + std::to_string(std::uint64_t(in.h) * in.w) + " positions)");
         break;
       case LayerKind::kMaxPool:
         if (out.c != in.c) return at(l, i, "pooling changes the channel count");

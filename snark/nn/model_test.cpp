@@ -165,3 +165,34 @@ TEST(Model, ValidationNamesTheProblem) {
 
 }  // namespace
 }  // namespace verdict::nn
+
+namespace verdict::nn {
+namespace {
+
+// Found by fuzz_nn_model: a shape whose element count wraps around 2^64, and a global
+// average pool whose accumulator times its multiplier overflows int64. Both refused.
+TEST(Model, RefusesWrappingShapesAndOverflowingPools) {
+  Model m;
+  m.shift = 20;
+  m.tensors = {tensor("in", {65537, 4294901761u, 65536}, 0), tensor("out", {65537, 1, 1}, 0)};
+  Layer g;
+  g.kind = LayerKind::kGlobalAvgPool;
+  g.name = "gap";
+  g.inputs = {0};
+  g.output = 1;
+  g.mult = {1 << 18};
+  m.layers = {g};
+  m.input = 0;
+  m.output = 1;
+  auto st = m.validate();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("oversized"), std::string::npos) << st.error().message;
+  m.tensors = {tensor("in", {1, 8192, 4096}, 0), tensor("out", {1, 1, 1}, 0)};
+  m.layers[0].mult = {(std::int64_t(1) << 31) - 1};
+  st = m.validate();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("int32"), std::string::npos) << st.error().message;
+}
+
+}  // namespace
+}  // namespace verdict::nn
