@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   clang libclang-rt-14-dev                 # libFuzzer targets and the fuzz smoke in CI
   libboost-program-options-dev             # the CLI
+  libboost-math-dev                        # beta quantiles (header-only use): protocols/sizing
   libgtest-dev libgmock-dev libbenchmark-dev
   libgmp-dev                               # big-integer oracle in the field tests
   nlohmann-json3-dev                       # test vectors, reports
