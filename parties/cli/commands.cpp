@@ -23,6 +23,7 @@ std::vector<Command> all_commands() {
   return {
       import_command(), accuracy_command(), run_command(),
       setup_command(), prove_command(), verify_command(), commit_command(), inspect_command(),
+      sample_size_command(),
       kzg_command(),
       srs_command(),
       keygen_command(),

@@ -20,6 +20,7 @@ Command prove_command();
 Command verify_command();
 Command commit_command();
 Command inspect_command();
+Command sample_size_command();  // sample_size_command.cpp
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();
