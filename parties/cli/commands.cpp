@@ -21,9 +21,11 @@ Command version_command() {
 
 std::vector<Command> all_commands() {
   return {
+      demo_command(),
       import_command(), accuracy_command(), run_command(),
       setup_command(), prove_command(), verify_command(), commit_command(), inspect_command(),
       sample_size_command(),
+      mp_command(), mc_command(), verifier_command(),
       kzg_command(),
       srs_command(),
       keygen_command(),

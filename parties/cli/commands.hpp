@@ -21,6 +21,10 @@ Command verify_command();
 Command commit_command();
 Command inspect_command();
 Command sample_size_command();  // sample_size_command.cpp
+Command mp_command();           // agent_commands.cpp
+Command mc_command();
+Command verifier_command();
+Command demo_command();
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();

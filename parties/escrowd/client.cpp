@@ -54,6 +54,7 @@ Result<Reply> EscrowClient::exchange_raw(const std::vector<std::vector<std::uint
       std::vector<zmq::const_buffer> parts;
       for (const auto& f : frames) parts.emplace_back(f.data(), f.size());
       if (!zmq::send_multipart(*socket_, parts, zmq::send_flags::dontwait)) continue;
+      if (attempt == 0 && recording_ && options_.record && !frames.empty()) options_.record(true, frames[0]);
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
       for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -73,6 +74,9 @@ Result<Reply> EscrowClient::exchange_raw(const std::vector<std::vector<std::uint
         if (!wire::verify_envelope(*env).ok()) continue;
         auto reply = decode_reply(env->payload);
         if (!reply.ok()) continue;
+        if (recording_ && options_.record)
+          options_.record(false, std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(msg[0].data()),
+                                                               msg[0].size()));
         return std::move(*reply);
       }
     } catch (const zmq::error_t& e) {
@@ -109,7 +113,9 @@ Result<Reply> EscrowClient::submit(const escrow::Request& request) {
     auto next = next_in_stream(instance);
     if (!next.ok()) return next.error();
     wire::Envelope env = make_envelope(kOpType, payload, instance, next->seq, next->prev);
+    recording_ = true;
     auto reply = exchange(env);
+    recording_ = false;
     if (!reply.ok()) return reply;
     if (reply->status == ReplyStatus::kApplied || reply->status == ReplyStatus::kDuplicate) {
       streams_.advance(instance, env.seq, wire::envelope_hash(env));

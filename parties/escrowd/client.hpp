@@ -20,6 +20,7 @@
 // clock must outlive it.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,6 +47,10 @@ struct ClientOptions {
   int timeout_ms = 1000;  // per attempt
   int max_attempts = 30;  // 0: retry forever
   int reconnect_ivl_ms = 20;
+  // Called with every operation envelope submit() sends (once, not per retransmission)
+  // and with the escrow's signed reply it accepts (an agent's transcript). Queries are
+  // not reported.
+  std::function<void(bool sent, std::span<const std::uint8_t> envelope)> record;
 };
 
 struct ClientStats {
@@ -94,6 +99,7 @@ class EscrowClient {
   std::unique_ptr<zmq::socket_t> socket_;
   wire::Streams streams_;
   ClientStats stats_;
+  bool recording_ = false;  // inside submit(): report envelopes to options_.record
 };
 
 }  // namespace verdict::escrowd

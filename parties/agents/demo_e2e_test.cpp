@@ -1,0 +1,108 @@
+// Multi-process end to end: `verdict demo` starts the escrow service (a real SQLite
+// ledger behind ZeroMQ) and MP, MC and the verifier as separate processes on loopback;
+// they run the accuracy protocol with real proofs of a tiny random model on random
+// examples. Each test checks the terminal stage, that the ledger's balances are the
+// ones the escrow rules give for it (accuracy::outcome_of), that money is conserved,
+// and that every agent's transcript verifies.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "base/rng.hpp"
+#include "escrow/testing.hpp"
+#include "protocols/accuracy/protocol.hpp"
+#include "snark/nn/model_circuit_testing.hpp"
+
+namespace verdict::agents {
+namespace {
+
+struct DemoRun {
+  int rc = -1;
+  std::string out;
+};
+
+class DemoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::uint64_t seed = escrow::testing::test_seed(0xde70);
+    ChaChaRng rng(seed);
+    const nn::Model m = nn::testing_models::random_gemm_model(rng);
+    const auto bytes = m.to_bytes();
+    std::ofstream f(model_path(), std::ios::binary);
+    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  }
+  std::string model_path() const { return dir_.file("tiny.vnnm"); }
+
+  DemoRun demo(const std::string& flags) {
+    const std::string cmd = std::string(VERDICT_BIN) + " demo --model " + model_path() + " --workdir " +
+                            dir_.file("work") + " --random-examples 7 --n1 2 --n2 3 --max-run-s 80 " + flags + " 2>&1";
+    DemoRun r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), p)) r.out += buf.data();
+    const int st = ::pclose(p);
+    r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+  }
+
+  static void expect_settled(const DemoRun& r, const std::string& stage) {
+    EXPECT_EQ(r.rc, 0) << r.out;
+    EXPECT_NE(r.out.find("== outcome: " + stage + "\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("balances agree"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("money conserved (MP + MC + fees = 0): yes"), std::string::npos) << r.out;
+    for (const char* who : {"mp", "mc", "verifier"}) {
+      EXPECT_NE(r.out.find(std::string("transcript ") + who + ": "), std::string::npos) << r.out;
+    }
+  }
+  // The nets the demo printed are the rules' (default terms of the flags above).
+  static void expect_nets(const DemoRun& r, const std::string& stage) {
+    accuracy::Terms t;
+    t.params.n1 = 2;
+    t.params.n2 = 3;
+    t.params.e = 100;
+    t.params.p = 1;
+    t.params.z = 10;
+    t.params.eps = 1;
+    const accuracy::Outcome o = accuracy::outcome_of(t, stage);
+    EXPECT_NE(r.out.find("net " + std::to_string(o.mp_net) + "\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("net " + std::to_string(o.mc_net) + "\n"), std::string::npos) << r.out;
+  }
+
+  escrow::testing::TempDir dir_;
+};
+
+TEST_F(DemoTest, HonestTargetMet) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 10");
+  expect_settled(r, "settled_pass");
+  expect_nets(r, "settled_pass");
+  EXPECT_NE(r.out.find("hash chain verified"), std::string::npos);
+  EXPECT_NE(r.out.find("[mp]"), std::string::npos);
+  EXPECT_NE(r.out.find("verified 3 proofs"), std::string::npos) << r.out;
+}
+
+TEST_F(DemoTest, HonestTargetMissed) {
+  const DemoRun r = demo("--target 1 --response-timeout-s 10");
+  expect_settled(r, "settled_fail");
+  expect_nets(r, "settled_fail");
+}
+
+TEST_F(DemoTest, McWithholdsTheSubset) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 3 --mc-withhold send_subset");
+  expect_settled(r, "settled_mc_withheld");
+  expect_nets(r, "settled_mc_withheld");
+  EXPECT_NE(r.out.find("deviation: withholding send_subset"), std::string::npos) << r.out;
+}
+
+TEST_F(DemoTest, MpKilledWhileProvingTimesOut) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 3 --proving-timeout-s 3 --mp-exit-at proving");
+  expect_settled(r, "settled_mp_slashed");
+  expect_nets(r, "settled_mp_slashed");
+  EXPECT_NE(r.out.find("MP 3,"), std::string::npos) << r.out;  // MP's process exited as if killed
+}
+
+}  // namespace
+}  // namespace verdict::agents

@@ -1,0 +1,611 @@
+// verdict mp | mc | verifier: the accuracy protocol's agents as processes
+// (parties/agents, docs/protocols.md "Agents over ZeroMQ"), and verdict demo, which
+// starts the escrow service and the three agents on loopback and runs the protocol on
+// Fashion-MNIST with real proofs.
+//
+// Exit codes: 0 the protocol ended (whatever the outcome), 1 it did not (an error, or no
+// end in time), 2 bad usage or input; a deviating agent told to exit at a stage exits 3.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <zmq.hpp>
+
+#include "base/hex.hpp"
+#include "base/rng.hpp"
+#include "escrow/accuracy_rules.hpp"
+#include "escrow/clock.hpp"
+#include "escrow/ids.hpp"
+#include "parties/agents/agent.hpp"
+#include "parties/agents/transcript.hpp"
+#include "parties/cli/commands.hpp"
+#include "parties/cli/nn_files.hpp"
+#include "parties/cli/options.hpp"
+#include "parties/escrowd/client.hpp"
+#include "parties/wire/envelope.hpp"
+#include "parties/wire/keys.hpp"
+#include "protocols/sizing/hoeffding.hpp"
+#include "snark/commit/srs.hpp"
+#include "snark/nn/fashion_mnist.hpp"
+#include "snark/nn/model_proof.hpp"
+
+namespace verdict::cli {
+
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using accuracy::Role;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string fixed1(double x) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(1);
+  s << x;
+  return s.str();
+}
+
+int fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
+  std::cerr << cmd << ": " << message << "\n";
+  return code;
+}
+
+// ---- the terms every party must agree on ------------------------------------------------
+
+struct TermFlags {
+  std::int64_t n1 = 4, n2 = 24;
+  std::int64_t unit = 100, price = 1, snark_cost = 10, fee = 1;
+  double target = 0.75;
+  std::int64_t funding_s = 120, response_s = 30, proving_s = 0, verdict_s = 60;
+};
+
+void add_term_options(po::options_description& desc, TermFlags& t) {
+  desc.add_options()("n1", po::value(&t.n1)->default_value(t.n1), "N1: examples MP inspects (the subset)")  //
+      ("n2", po::value(&t.n2)->default_value(t.n2), "N2: examples proved with a SNARK")                     //
+      ("unit", po::value(&t.unit)->default_value(t.unit), "E: escrow unit per example")                     //
+      ("price", po::value(&t.price)->default_value(t.price), "P: price of inspecting one example")          //
+      ("snark-cost", po::value(&t.snark_cost)->default_value(t.snark_cost), "Z: price of one SNARK")        //
+      ("fee", po::value(&t.fee)->default_value(t.fee), "eps: the escrow's fee per party")                   //
+      ("target", po::value(&t.target)->default_value(t.target), "accuracy target a in [0, 1] on the N2 proved examples")  //
+      ("funding-timeout-s", po::value(&t.funding_s)->default_value(t.funding_s), "funding deadline")       //
+      ("response-timeout-s", po::value(&t.response_s)->default_value(t.response_s), "every answer's deadline")  //
+      ("proving-timeout-s", po::value(&t.proving_s)->default_value(t.proving_s),
+       "MP's proving deadline (0: 60 + 15 s per proof)")  //
+      ("verdict-timeout-s", po::value(&t.verdict_s)->default_value(t.verdict_s), "the verifier's ruling deadline");
+}
+
+Result<accuracy::Terms> make_terms(const TermFlags& f) {
+  accuracy::Terms t;
+  auto& a = t.params;
+  a.n1 = f.n1;
+  a.n2 = f.n2;
+  a.e = f.unit;
+  a.p = f.price;
+  a.z = f.snark_cost;
+  a.eps = f.fee;
+  a.funding_timeout_ms = f.funding_s * 1000;
+  a.response_timeout_ms = f.response_s * 1000;
+  a.proving_timeout_ms = (f.proving_s > 0 ? f.proving_s : 60 + 15 * f.n2) * 1000;
+  a.verdict_timeout_ms = f.verdict_s * 1000;
+  if (!(f.target >= 0 && f.target <= 1)) return Error{"--target must be in [0, 1]"};
+  t.target_den = 10000;
+  t.target_num = static_cast<std::uint32_t>(std::llround(f.target * 10000));
+  if (Status s = accuracy::check_terms(t); !s.ok()) return s.error();
+  return t;
+}
+
+std::vector<std::string> term_args(const TermFlags& f) {
+  std::ostringstream target;
+  target.precision(10);
+  target << f.target;
+  return {"--n1", std::to_string(f.n1), "--n2", std::to_string(f.n2), "--unit", std::to_string(f.unit), "--price",
+          std::to_string(f.price), "--snark-cost", std::to_string(f.snark_cost), "--fee", std::to_string(f.fee),
+          "--target", target.str(), "--funding-timeout-s", std::to_string(f.funding_s), "--response-timeout-s",
+          std::to_string(f.response_s), "--proving-timeout-s", std::to_string(f.proving_s), "--verdict-timeout-s",
+          std::to_string(f.verdict_s)};
+}
+
+// ---- one agent -----------------------------------------------------------------------------
+
+struct AgentFlags {
+  TermFlags terms;
+  std::string key, escrow, escrow_key, transcript, result;
+  std::string endpoint[3], pub[3];
+  std::vector<std::string> withhold;
+  std::string exit_at;
+  std::int64_t max_run_s = 3600;
+  // MP
+  std::string model, pk, srs;
+  // MC, verifier
+  std::string vk;
+  std::size_t first_image = 0;
+  std::int64_t random_examples = -1;
+};
+
+void add_agent_options(po::options_description& desc, AgentFlags& f) {
+  desc.add_options()("help,h", "show this help")                                                             //
+      ("key", po::value(&f.key)->required(), "this agent's secret key file (verdict keygen)")                //
+      ("escrow", po::value(&f.escrow)->required(), "the escrow service's endpoint")                          //
+      ("escrow-key", po::value(&f.escrow_key)->required(), "the escrow service's public key (file or hex)")  //
+      ("mp-key", po::value(&f.pub[0])->required(), "MP's public key (file or hex)")                          //
+      ("mc-key", po::value(&f.pub[1])->required(), "MC's public key (file or hex)")                          //
+      ("verifier-key", po::value(&f.pub[2])->required(), "the verifier's public key (file or hex)")          //
+      ("mp-endpoint", po::value(&f.endpoint[0])->required(), "where MP listens (e.g. tcp://127.0.0.1:7501)")  //
+      ("mc-endpoint", po::value(&f.endpoint[1])->required(), "where MC listens")                              //
+      ("verifier-endpoint", po::value(&f.endpoint[2])->required(), "where the verifier listens")              //
+      ("transcript", po::value(&f.transcript)->required(), "append every envelope to this transcript file")  //
+      ("result", po::value(&f.result), "write the outcome here (stage, nets, transcript head)")             //
+      ("max-run-s", po::value(&f.max_run_s)->default_value(f.max_run_s), "give up after this long")          //
+      ("withhold", po::value(&f.withhold)->composing(), "deviation: never submit this transition (repeatable)")  //
+      ("exit-at", po::value(&f.exit_at), "deviation: exit at once (as if killed) when the escrow reaches this stage");
+  add_term_options(desc, f.terms);
+}
+
+Result<std::shared_ptr<const commit::Srs>> load_srs(const std::string& path, unsigned k, Rng& rng) {
+  auto srs = commit::load_srs(path, {(std::size_t(1) << k) + 1, true}, rng);
+  if (!srs.ok()) return srs.error().context(path);
+  return std::make_shared<const commit::Srs>(std::move(srs).value());
+}
+
+Result<nn::ModelVerifyingKey> read_vk(const std::string& path) {
+  auto b = read_bytes(path);
+  if (!b.ok()) return b.error();
+  auto vk = nn::ModelVerifyingKey::from_bytes(*b);
+  if (!vk.ok()) return vk.error().context(path);
+  return vk;
+}
+
+int agent_main(Role role, const std::vector<std::string>& args) {
+  const std::string cmd = std::string("verdict ") + accuracy::role_name(role);
+  AgentFlags f;
+  po::options_description desc(cmd + ": the accuracy protocol's " + accuracy::role_name(role) + " as a process");
+  add_agent_options(desc, f);
+  if (role == Role::kMp) {
+    desc.add_options()("model", po::value(&f.model)->required(), "the quantized model (verdict import)")  //
+        ("pk", po::value(&f.pk)->required(), "the proving key (verdict setup)")                            //
+        ("srs", po::value(&f.srs)->required(), "the SRS the keys were made with (.ptau; a dev SRS is accepted)");
+  } else {
+    desc.add_options()("vk", po::value(&f.vk)->required(), "the model's verifying key (verdict setup)");
+  }
+  if (role == Role::kMc) {
+    desc.add_options()("first-test-image", po::value(&f.first_image)->default_value(0),
+                       "the test set: Fashion-MNIST test images from this index on (N1 + N2 of them)")  //
+        ("dataset", po::value<std::string>(), "Fashion-MNIST directory (default $VERDICT_FASHION_MNIST or Debian's)")  //
+        ("random-examples", po::value(&f.random_examples),
+         "tests: N random inputs of the model's input size with random labels from this seed instead");
+  }
+  po::variables_map vm;
+  if (int rc = parse_options(args, desc, vm, cmd + " [options]"); rc >= 0) return rc;
+  auto terms = make_terms(f.terms);
+  if (!terms.ok()) return fail(cmd, terms.error().message);
+  auto key = wire::read_secret_key(f.key);
+  if (!key.ok()) return fail(cmd, key.error().message);
+  auto escrow_key = wire::read_public_key(f.escrow_key);
+  if (!escrow_key.ok()) return fail(cmd, escrow_key.error().message);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string tag = std::string("[") + accuracy::role_name(role) + "] ";
+  agents::AgentConfig c;
+  c.role = role;
+  c.terms = *terms;
+  c.key = &*key;
+  for (int r = 0; r < 3; ++r) {
+    auto p = wire::read_public_key(f.pub[r]);
+    if (!p.ok()) return fail(cmd, p.error().message);
+    c.parties[r] = {*p, f.endpoint[r]};
+  }
+  if (c.parties[static_cast<int>(role)].key != key->public_key())
+    return fail(cmd, "--key is not the " + std::string(accuracy::role_name(role)) + " key the other flags name");
+  c.escrow_endpoint = f.escrow;
+  c.escrow_key = *escrow_key;
+  c.transcript_path = f.transcript;
+  c.max_run_ms = f.max_run_s * 1000;
+  c.withhold = {f.withhold.begin(), f.withhold.end()};
+  c.exit_at_stage = f.exit_at;
+  c.log = [tag, t0](const std::string& line) {
+    std::cout << tag << "[" << fixed1(seconds_since(t0)) << " s] " << line << "\n" << std::flush;
+  };
+
+  // Work the machines ask for.
+  OsRng rng;
+  std::optional<nn::Model> model;
+  std::optional<nn::ModelProvingKey> pk;
+  std::optional<nn::ModelVerifyingKey> vk;
+  if (role == Role::kMp) {
+    auto m = read_model(f.model);
+    if (!m.ok()) return fail(cmd, m.error().message);
+    model = std::move(*m);
+    auto k = nn::circuit_k(*model, nn::CircuitOptions{nn::InputVisibility::kHidden});
+    if (!k.ok()) return fail(cmd, k.error().message);
+    auto srs = load_srs(f.srs, *k, rng);
+    if (!srs.ok()) return fail(cmd, srs.error().message);
+    auto bytes = read_bytes(f.pk);
+    if (!bytes.ok()) return fail(cmd, bytes.error().message);
+    auto p = nn::ModelProvingKey::from_bytes(*bytes, *srs);
+    if (!p.ok()) return fail(cmd, p.error().context(f.pk).message);
+    pk = std::move(*p);
+    c.model_commitment = pk->mvk.model_commitment();
+    c.log("model commitment " + to_hex(c.model_commitment).substr(0, 16) + "..., keys loaded");
+    c.inspect = [&](const accuracy::InspectSubset& s) {
+      c.log("inspected the subset (" + std::to_string(s.examples.size()) + " examples): proceeding");
+      return true;
+    };
+    c.prove = [&](const accuracy::ProveRest& r) -> std::optional<std::vector<nn::ModelProof>> {
+      std::vector<nn::ModelProof> out;
+      const auto p0 = std::chrono::steady_clock::now();
+      for (std::size_t i = 0; i < r.examples.size(); ++i) {
+        const auto t1 = std::chrono::steady_clock::now();
+        auto proof = nn::prove(*pk, *model, r.examples[i].input, r.examples[i].salt, rng);
+        if (!proof.ok()) {
+          c.log("proving example " + std::to_string(r.indices[i]) + " failed: " + proof.error().message);
+          return std::nullopt;
+        }
+        c.log("proved example " + std::to_string(r.indices[i]) + " (" + std::to_string(i + 1) + "/" +
+              std::to_string(r.examples.size()) + ", " + fixed1(seconds_since(t1)) + " s)");
+        out.push_back(std::move(*proof));
+      }
+      c.log("proved " + std::to_string(out.size()) + " examples in " + fixed1(seconds_since(p0)) + " s");
+      return out;
+    };
+  } else {
+    auto v = read_vk(f.vk);
+    if (!v.ok()) return fail(cmd, v.error().message);
+    vk = std::move(*v);
+    c.expected_model = vk->model_commitment();
+    c.verify = [&](const std::vector<nn::ModelProof>& proofs) {
+      std::vector<bool> valid;
+      const auto v0 = std::chrono::steady_clock::now();
+      std::size_t bad = 0;
+      for (const auto& p : proofs) {
+        valid.push_back(nn::verify(*vk, p).ok());
+        bad += valid.back() ? 0 : 1;
+      }
+      c.log("verified " + std::to_string(proofs.size()) + " proofs in " + fixed1(seconds_since(v0)) + " s: " +
+            (bad ? std::to_string(bad) + " invalid" : std::string("all valid")));
+      return valid;
+    };
+  }
+  if (role == Role::kMc) {
+    const std::uint32_t n = accuracy::total_examples(*terms);
+    if (vm.count("random-examples")) {
+      ChaChaRng er(static_cast<std::uint64_t>(f.random_examples));
+      for (std::uint32_t i = 0; i < n; ++i) {
+        accuracy::Example e;
+        e.input.resize(vk->input_shape.size());
+        er.fill(e.input);
+        e.label = static_cast<std::uint32_t>(er.uniform(10));
+        e.salt = field::Fr::random(rng);
+        c.examples.push_back(std::move(e));
+      }
+      c.log("test set: " + std::to_string(n) + " random examples (seed " + std::to_string(f.random_examples) + ")");
+    } else {
+      auto set = nn::load_fashion_mnist(dataset_dir(vm), nn::Split::kTest, f.first_image + n);
+      if (!set.ok()) return fail(cmd, set.error().message);
+      if (set->size() < f.first_image + n) return fail(cmd, "not enough test images");
+      if (std::size_t(set->rows) * set->cols != vk->input_shape.size())
+        return fail(cmd, "the model's input is not a 28x28 image; use --random-examples");
+      for (std::uint32_t i = 0; i < n; ++i) {
+        accuracy::Example e;
+        e.input = set->image_vector(f.first_image + i);
+        e.label = set->labels[f.first_image + i];
+        e.salt = field::Fr::random(rng);
+        c.examples.push_back(std::move(e));
+      }
+      c.log("test set: Fashion-MNIST test images " + std::to_string(f.first_image) + ".." +
+            std::to_string(f.first_image + n - 1) + " (N = " + std::to_string(n) + "), salted and committed");
+    }
+  }
+
+  auto result = agents::run_agent(c);
+  if (!result.ok()) return fail(cmd, result.error().message, kExitRejected);
+  const auto& o = result->outcome;
+  c.log("finished: " + o.stage + ", MP net " + std::to_string(o.mp_net) + ", MC net " + std::to_string(o.mc_net) +
+        "; transcript " + f.transcript + " (" + std::to_string(result->transcript_records) + " records, head " +
+        to_hex(result->transcript_head).substr(0, 16) + "...)");
+  if (!f.result.empty()) {
+    std::ofstream out(f.result);
+    out << "stage " << o.stage << "\nmp_net " << o.mp_net << "\nmc_net " << o.mc_net << "\nrecords "
+        << result->transcript_records << "\nhead " << to_hex(result->transcript_head) << "\n";
+  }
+  return kExitOk;
+}
+
+// ---- demo ----------------------------------------------------------------------------------
+
+std::vector<int> free_ports(int n) {
+  std::vector<int> fds, ports;
+  for (int i = 0; i < n; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      if (fd >= 0) ::close(fd);
+      continue;
+    }
+    fds.push_back(fd);
+    ports.push_back(ntohs(a.sin_port));
+  }
+  for (int fd : fds) ::close(fd);
+  return ports;
+}
+
+// Starts this very binary with `args`; stdout and stderr to `log` if not empty.
+pid_t spawn_self(const std::vector<std::string>& args, const std::string& log = "") {
+  std::cout << std::flush;
+  std::cerr << std::flush;
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  if (!log.empty()) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      ::dup2(::fileno(f), 1);
+      ::dup2(::fileno(f), 2);
+    }
+  }
+  std::vector<char*> argv;
+  std::string self = "verdict";
+  argv.push_back(self.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv("/proc/self/exe", argv.data());
+  std::_Exit(127);
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::map<std::string, std::string> read_result(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream f(path);
+  std::string k, v;
+  while (f >> k >> v) out[k] = v;
+  return out;
+}
+
+int demo_main(const std::vector<std::string>& args) {
+  const std::string cmd = "verdict demo";
+  TermFlags tf;
+  std::string model_path, onnx = "models/fashion_mnist/model.onnx", workdir, mp_exit_at;
+  std::vector<std::string> mc_withhold, mp_withhold;
+  double eps = 0, delta = 0.05;
+  std::size_t first_image = 0;
+  std::int64_t random_examples = -1, max_run_s = 1800;
+  po::options_description desc(
+      "verdict demo: the escrow service, MP, MC and the verifier as separate processes on loopback, running the\n"
+      "accuracy protocol on Fashion-MNIST test images with real proofs (keys from a development SRS: INSECURE,\n"
+      "for demonstrations)");
+  desc.add_options()("help,h", "show this help")                                                                //
+      ("onnx", po::value(&onnx)->default_value(onnx), "the ONNX model to import (verdict import)")               //
+      ("model", po::value(&model_path), "an already-imported model file instead of --onnx")                      //
+      ("eps", po::value(&eps), "choose N2 as the paper's Table 4 does (protocols/sizing, one-sided Hoeffding: "
+                               "N2 = ceil(ln(1/delta) / (2 eps^2)); eps 0.05 gives 600 proofs: long); default: --n2")  //
+      ("delta", po::value(&delta)->default_value(delta), "the confidence parameter for --eps (and for the report)")  //
+      ("first-test-image", po::value(&first_image)->default_value(0), "MC's test set starts at this test image")  //
+      ("dataset", po::value<std::string>(), "Fashion-MNIST directory (default $VERDICT_FASHION_MNIST or Debian's)")  //
+      ("random-examples", po::value(&random_examples), "tests: MC uses random examples from this seed")          //
+      ("workdir", po::value(&workdir), "keep keys, ledger, transcripts and logs here (default: a temporary directory, removed)")  //
+      ("max-run-s", po::value(&max_run_s)->default_value(max_run_s), "stop everything after this long")         //
+      ("mc-withhold", po::value(&mc_withhold)->composing(), "deviation: MC never submits this transition")       //
+      ("mp-withhold", po::value(&mp_withhold)->composing(), "deviation: MP never submits this transition")       //
+      ("mp-exit-at", po::value(&mp_exit_at), "deviation: MP's process exits (as if killed) at this stage");
+  add_term_options(desc, tf);
+  po::variables_map vm;
+  if (int rc = parse_options(args, desc, vm, cmd + " [options]"); rc >= 0) return rc;
+  if (vm.count("eps")) {
+    auto n2 = sizing::accuracy_test_sample_size(eps, delta);
+    if (!n2.ok()) return fail(cmd, n2.error().message);
+    tf.n2 = static_cast<std::int64_t>(*n2);
+  }
+  auto terms = make_terms(tf);
+  if (!terms.ok()) return fail(cmd, terms.error().message);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto say = [&](const std::string& line) {
+    std::cout << "[demo] [" << fixed1(seconds_since(t0)) << " s] " << line << "\n" << std::flush;
+  };
+
+  const bool keep = vm.count("workdir") > 0;
+  if (!keep) {
+    char tmpl[] = "/tmp/verdict-demo-XXXXXX";
+    if (!::mkdtemp(tmpl)) return fail(cmd, "cannot create a temporary directory", 3);
+    workdir = tmpl;
+  }
+  fs::create_directories(workdir);
+  const std::string w = workdir + "/";
+  std::vector<pid_t> children;
+  auto cleanup = [&] {
+    for (pid_t p : children) ::kill(p, SIGTERM);
+    for (pid_t p : children) ::waitpid(p, nullptr, 0);
+    children.clear();
+    if (!keep) {
+      std::error_code ec;
+      fs::remove_all(workdir, ec);
+    }
+  };
+  auto bail = [&](const std::string& m, int code = kExitRejected) {
+    cleanup();
+    return fail(cmd, m, code);
+  };
+
+  // 1. The model and its keys, once.
+  const auto& a = terms->params;
+  say("terms: N1 = " + std::to_string(a.n1) + " inspected, N2 = " + std::to_string(a.n2) +
+      " proved, E = " + std::to_string(a.e) + ", P = " + std::to_string(a.p) + ", Z = " + std::to_string(a.z) +
+      ", eps = " + std::to_string(a.eps) + ", target accuracy " + fixed1(tf.target * 100) + "%");
+  if (auto m = sizing::hoeffding_margin(static_cast<std::uint64_t>(a.n2), delta, sizing::Sides::kOne); m.ok())
+    say("with N2 = " + std::to_string(a.n2) + " proofs the true accuracy is at least the measured one minus " +
+        fixed1(100 * *m) + " points with confidence " + fixed1(100 * (1 - delta)) +
+        "% (one-sided Hoeffding; --eps/--delta size N2)");
+  if (model_path.empty()) {
+    model_path = w + "model.vnnm";
+    say("importing " + onnx + " (quantized, calibrated on Fashion-MNIST training images)");
+    std::vector<std::string> imp = {"import", "--onnx", onnx, "--out", model_path};
+    if (int rc = wait_exit(spawn_self(imp, w + "import.log")); rc != 0)
+      return bail("verdict import failed (log: " + w + "import.log)");
+  }
+  auto model = read_model(model_path);
+  if (!model.ok()) return bail(model.error().message, kExitUsage);
+  auto k = nn::circuit_k(*model, nn::CircuitOptions{nn::InputVisibility::kHidden});
+  if (!k.ok()) return bail(k.error().message, kExitUsage);
+  say("model " + model->name + ": circuit domain 2^" + std::to_string(*k) + "; development SRS (INSECURE) and keys");
+  if (int rc = wait_exit(spawn_self({"srs", "dev", "--k", std::to_string(*k + 1), "--out", w + "dev.ptau"}, w + "srs.log")); rc != 0)
+    return bail("verdict srs dev failed (log: " + w + "srs.log)");
+  if (int rc = wait_exit(spawn_self({"setup", "--model", model_path, "--srs", w + "dev.ptau", "--insecure-dev-srs", "--pk",
+                                     w + "model.pk", "--vk", w + "model.vk"},
+                                    w + "setup.log"));
+      rc != 0)
+    return bail("verdict setup failed (log: " + w + "setup.log)");
+  {
+    auto vk = read_vk(w + "model.vk");
+    if (!vk.ok()) return bail(vk.error().message);
+    say("keys made; model commitment " + to_hex(vk->model_commitment()).substr(0, 16) + "...");
+  }
+
+  // 2. Identities, ports, the escrow service.
+  OsRng rng;
+  const char* names[] = {"operator", "escrow", "mp", "mc", "verifier"};
+  std::map<std::string, wire::PublicKey> pub;
+  for (const char* n : names) {
+    wire::KeyPair kp = wire::KeyPair::generate(rng);
+    if (Status s = wire::write_secret_key(w + n + ".key", kp); !s.ok()) return bail(s.error().message);
+    pub[n] = kp.public_key();
+  }
+  const std::vector<int> ports = free_ports(4);
+  if (ports.size() != 4) return bail("no free loopback ports");
+  auto ep = [&](int i) { return "tcp://127.0.0.1:" + std::to_string(ports[std::size_t(i)]); };
+  children.push_back(spawn_self({"escrow", "serve", "--db", w + "escrow.db", "--bind", ep(0), "--key", w + "escrow.key",
+                                 "--operator", to_hex(pub["operator"])},
+                                w + "escrow.log"));
+  say("escrow service on " + ep(0) + " (ledger " + w + "escrow.db)");
+  auto op_key = wire::read_secret_key(w + "operator.key");
+  if (!op_key.ok()) return bail(op_key.error().message);
+  zmq::context_t ctx;
+  escrow::SystemClock clock;
+  escrowd::EscrowClient op(ctx, *op_key, pub["escrow"], clock, {ep(0), 500, 60, 20, {}});
+  if (auto h = op.audit_head(); !h.ok()) return bail("the escrow service did not answer: " + h.error().message);
+  const escrow::Amount two_ne = 2 * (a.n1 + a.n2) * a.e;
+  const escrow::Amount stake = a.mp_min_stake.value_or(1000 * a.n1 * a.e);
+  const std::map<std::string, escrow::Amount> mint = {{"mp", stake + two_ne + a.eps}, {"mc", two_ne + a.eps}};
+  for (const auto& [who, amount] : mint) {
+    escrow::Request req;
+    rng.fill(req.op_id);
+    req.body = escrow::Mint{pub[who], amount};
+    auto r = op.submit(req);
+    if (!r.ok() || r->status != escrowd::ReplyStatus::kApplied) return bail("minting for " + who + " failed");
+  }
+  auto total = [&](const std::string& who) -> escrow::Amount {
+    auto s = op.summary(pub[who]);
+    return s.ok() ? s->available + s->staked + s->held : -1;
+  };
+  auto fees = [&]() -> escrow::Amount {
+    auto b = op.balance(escrow::kFeeAccount);
+    return b.ok() ? *b : 0;
+  };
+  const escrow::Amount mp0 = total("mp"), mc0 = total("mc"), fee0 = fees();
+  say("funded: MP " + std::to_string(mp0) + " (stake " + std::to_string(stake) + " + deposit " +
+      std::to_string(two_ne + a.eps) + "), MC " + std::to_string(mc0) + " (deposit 2NE + eps)");
+
+  // 3. The agents.
+  std::vector<std::string> common = {"--escrow", ep(0), "--escrow-key", to_hex(pub["escrow"]), "--mp-key", to_hex(pub["mp"]),
+                                     "--mc-key", to_hex(pub["mc"]), "--verifier-key", to_hex(pub["verifier"]),
+                                     "--mp-endpoint", ep(1), "--mc-endpoint", ep(2), "--verifier-endpoint", ep(3),
+                                     "--max-run-s", std::to_string(max_run_s)};
+  for (auto& s : term_args(tf)) common.push_back(s);
+  auto agent_args = [&](const std::string& role) {
+    std::vector<std::string> v = {role, "--key", w + role + ".key", "--transcript", w + role + ".transcript", "--result",
+                                  w + role + ".result"};
+    v.insert(v.end(), common.begin(), common.end());
+    return v;
+  };
+  auto v_args = agent_args("verifier");
+  v_args.insert(v_args.end(), {"--vk", w + "model.vk"});
+  auto mp_args = agent_args("mp");
+  mp_args.insert(mp_args.end(), {"--model", model_path, "--pk", w + "model.pk", "--srs", w + "dev.ptau"});
+  for (auto& t : mp_withhold) mp_args.insert(mp_args.end(), {"--withhold", t});
+  if (!mp_exit_at.empty()) mp_args.insert(mp_args.end(), {"--exit-at", mp_exit_at});
+  auto mc_args = agent_args("mc");
+  mc_args.insert(mc_args.end(), {"--vk", w + "model.vk", "--first-test-image", std::to_string(first_image)});
+  if (vm.count("dataset")) mc_args.insert(mc_args.end(), {"--dataset", vm["dataset"].as<std::string>()});
+  if (random_examples >= 0) mc_args.insert(mc_args.end(), {"--random-examples", std::to_string(random_examples)});
+  for (auto& t : mc_withhold) mc_args.insert(mc_args.end(), {"--withhold", t});
+  say("starting the verifier, MP and MC on " + ep(3) + ", " + ep(1) + ", " + ep(2));
+  const pid_t vp = spawn_self(v_args), mpp = spawn_self(mp_args), mcp = spawn_self(mc_args);
+  const int rc_v = wait_exit(vp), rc_mp = wait_exit(mpp), rc_mc = wait_exit(mcp);
+  say("agents exited: MP " + std::to_string(rc_mp) + ", MC " + std::to_string(rc_mc) + ", verifier " + std::to_string(rc_v));
+
+  // 4. The outcome, the balances, the transcripts.
+  std::string stage;
+  for (const char* r : {"mc", "verifier", "mp"}) {
+    auto res = read_result(w + r + ".result");
+    if (stage.empty() && res.count("stage")) stage = res["stage"];
+  }
+  const escrow::Amount mp_net = total("mp") - mp0, mc_net = total("mc") - mc0, fee_net = fees() - fee0;
+  const accuracy::Outcome want = accuracy::outcome_of(*terms, stage.empty() ? "abandoned" : stage);
+  std::cout << "\n== outcome: " << (stage.empty() ? "none (no agent finished)" : stage) << "\n"
+            << "   balances (available + staked + held):\n"
+            << "     MP        " << mp0 << " -> " << (mp0 + mp_net) << "   net " << mp_net << "\n"
+            << "     MC        " << mc0 << " -> " << (mc0 + mc_net) << "   net " << mc_net << "\n"
+            << "     escrow fee          net " << fee_net << "\n";
+  const bool rules_ok = !stage.empty() && want.mp_net == mp_net && want.mc_net == mc_net;
+  const bool conserved = mp_net + mc_net + fee_net == 0;
+  std::cout << "   the escrow rules give MP " << want.mp_net << ", MC " << want.mc_net << ": "
+            << (rules_ok ? "balances agree" : "MISMATCH") << "\n"
+            << "   money conserved (MP + MC + fees = 0): " << (conserved ? "yes" : "NO") << "\n";
+  for (const char* r : {"mp", "mc", "verifier"}) {
+    auto recs = agents::read_transcript(w + std::string(r) + ".transcript");
+    std::cout << "   transcript " << r << ": "
+              << (recs.ok() ? std::to_string(recs->size()) + " records, hash chain verified"
+                            : recs.error().message)
+              << "\n";
+  }
+  std::cout << "   (" << fixed1(seconds_since(t0)) << " s in all" << (keep ? "; files in " + workdir : std::string())
+            << ")\n"
+            << std::flush;
+  cleanup();
+  return rules_ok && conserved ? kExitOk : kExitRejected;
+}
+
+}  // namespace
+
+Command mp_command() {
+  return {"mp", "The accuracy protocol's model provider as a process (ZeroMQ, escrow, real proofs)",
+          [](const std::vector<std::string>& args) { return agent_main(Role::kMp, args); },
+          {}};
+}
+Command mc_command() {
+  return {"mc", "The accuracy protocol's model consumer as a process (Fashion-MNIST test set)",
+          [](const std::vector<std::string>& args) { return agent_main(Role::kMc, args); },
+          {}};
+}
+Command verifier_command() {
+  return {"verifier", "The accuracy protocol's verifier (arbiter of key contests and proofs) as a process",
+          [](const std::vector<std::string>& args) { return agent_main(Role::kVerifier, args); },
+          {}};
+}
+Command demo_command() {
+  return {"demo", "Escrow, MP, MC and verifier as processes: accuracy verification on Fashion-MNIST with real proofs",
+          demo_main,
+          {}};
+}
+
+}  // namespace verdict::cli
