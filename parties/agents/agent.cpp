@@ -56,7 +56,7 @@ class Driver {
       for (int r = 0; r < 3; ++r) {
         if (r == me_) continue;
         push_[r] = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::push);
-        push_[r]->set(zmq::sockopt::linger, 5000);
+        push_[r]->set(zmq::sockopt::linger, 1000);
         push_[r]->connect(c_.parties[r].endpoint);
       }
     } catch (const zmq::error_t& e) {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -82,6 +83,21 @@ TEST_F(DemoTest, HonestTargetMet) {
   EXPECT_NE(r.out.find("hash chain verified"), std::string::npos);
   EXPECT_NE(r.out.find("[mp]"), std::string::npos);
   EXPECT_NE(r.out.find("verified 3 proofs"), std::string::npos) << r.out;
+  // `verdict transcript` checks the chain and every signature; a flipped byte breaks it.
+  const std::string t = dir_.file("work") + "/mc.transcript";
+  const auto check = [&] {
+    return ::system((std::string(VERDICT_BIN) + " transcript " + t + " > /dev/null 2>&1").c_str());
+  };
+  EXPECT_EQ(check(), 0);
+  std::fstream f(t, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(40);
+  char c = 0;
+  f.read(&c, 1);
+  c ^= 1;
+  f.seekp(40);
+  f.write(&c, 1);
+  f.close();
+  EXPECT_NE(check(), 0);
 }
 
 TEST_F(DemoTest, HonestTargetMissed) {

@@ -1,7 +1,8 @@
 // verdict mp | mc | verifier: the accuracy protocol's agents as processes
 // (parties/agents, docs/protocols.md "Agents over ZeroMQ"), and verdict demo, which
 // starts the escrow service and the three agents on loopback and runs the protocol on
-// Fashion-MNIST with real proofs.
+// Fashion-MNIST with real proofs; verdict transcript, which checks and lists an agent's
+// transcript (docs/formats.md, "Protocol transcripts").
 //
 // Exit codes: 0 the protocol ended (whatever the outcome), 1 it did not (an error, or no
 // end in time), 2 bad usage or input; a deviating agent told to exit at a stage exits 3.
@@ -36,6 +37,7 @@
 #include "protocols/sizing/hoeffding.hpp"
 #include "snark/commit/srs.hpp"
 #include "snark/nn/fashion_mnist.hpp"
+#include "snark/nn/model_circuit.hpp"
 #include "snark/nn/model_proof.hpp"
 
 namespace verdict::cli {
@@ -275,6 +277,19 @@ int agent_main(Role role, const std::vector<std::string>& args) {
       }
       c.log("verified " + std::to_string(proofs.size()) + " proofs in " + fixed1(seconds_since(v0)) + " s: " +
             (bad ? std::to_string(bad) + " invalid" : std::string("all valid")));
+      if (role == Role::kMc && !proofs.empty()) {  // MC knows the labels: report the accuracy
+        std::size_t correct = 0;
+        for (const auto& p : proofs) {
+          for (const auto& e : c.examples) {
+            if (nn::input_commitment(e.input, e.salt) != p.values.input_commitment) continue;
+            correct += accuracy::predicted_class(p.values.output) == e.label ? 1 : 0;
+            break;
+          }
+        }
+        c.log("the proved predictions: " + std::to_string(correct) + "/" + std::to_string(proofs.size()) +
+              " correct (" + fixed1(100.0 * double(correct) / double(proofs.size())) + "%), target " +
+              fixed1(100 * f.terms.target) + "%");
+      }
       return valid;
     };
   }
@@ -467,7 +482,8 @@ int demo_main(const std::vector<std::string>& args) {
   if (!model.ok()) return bail(model.error().message, kExitUsage);
   auto k = nn::circuit_k(*model, nn::CircuitOptions{nn::InputVisibility::kHidden});
   if (!k.ok()) return bail(k.error().message, kExitUsage);
-  say("model " + model->name + ": circuit domain 2^" + std::to_string(*k) + "; development SRS (INSECURE) and keys");
+  say("model '" + model->name + "' (" + model_path + "): circuit domain 2^" + std::to_string(*k) +
+      "; making a development SRS (INSECURE) and the keys");
   if (int rc = wait_exit(spawn_self({"srs", "dev", "--k", std::to_string(*k + 1), "--out", w + "dev.ptau"}, w + "srs.log")); rc != 0)
     return bail("verdict srs dev failed (log: " + w + "srs.log)");
   if (int rc = wait_exit(spawn_self({"setup", "--model", model_path, "--srs", w + "dev.ptau", "--insecure-dev-srs", "--pk",
@@ -585,6 +601,45 @@ int demo_main(const std::vector<std::string>& args) {
   return rules_ok && conserved ? kExitOk : kExitRejected;
 }
 
+// ---- transcript ----------------------------------------------------------------------------
+
+int transcript_main(const std::vector<std::string>& args) {
+  const std::string cmd = "verdict transcript";
+  std::string path;
+  po::options_description desc("verdict transcript FILE: check a protocol transcript's hash chain, every envelope's\n"
+                               "signature and frame digests, and list its records");
+  desc.add_options()("help,h", "show this help")("file", po::value(&path)->required(), "the transcript");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (int rc = parse_options(args, desc, vm, cmd + " FILE", &pos); rc >= 0) return rc;
+  auto recs = agents::read_transcript(path);
+  if (!recs.ok()) return fail(cmd, recs.error().message, kExitRejected);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < recs->size(); ++i) {
+    const agents::TranscriptRecord& r = (*recs)[i];
+    std::cout << "#" << i << " " << r.time_ms << " " << (r.direction == agents::Direction::kSent ? "sent    " : "received")
+              << " " << (r.channel == agents::Channel::kPeer ? "peer  " : "escrow") << " ";
+    auto env = wire::decode_envelope(r.envelope);
+    if (!env.ok()) {
+      std::cout << "UNDECODABLE: " << env.error().message << "\n";
+      ++bad;
+      continue;
+    }
+    std::vector<std::span<const std::uint8_t>> frames(r.frames.begin(), r.frames.end());
+    const bool sig = wire::verify_envelope(*env).ok();
+    const bool fr = wire::check_frames(*env, frames).ok();
+    bad += (sig && fr) ? 0 : 1;
+    std::cout << env->type << " seq " << env->seq << " from " << to_hex(env->sender).substr(0, 16) << " to "
+              << to_hex(env->recipient).substr(0, 16) << (sig ? " signed" : " BAD SIGNATURE")
+              << (fr ? "" : " BAD FRAMES") << "\n";
+  }
+  std::cout << recs->size() << " records, hash chain verified"
+            << (recs->empty() ? "" : ", head " + to_hex(recs->back().chain)) << "; "
+            << (bad ? std::to_string(bad) + " bad envelopes" : std::string("every envelope signed")) << "\n";
+  return bad ? kExitRejected : kExitOk;
+}
+
 }  // namespace
 
 Command mp_command() {
@@ -601,6 +656,9 @@ Command verifier_command() {
   return {"verifier", "The accuracy protocol's verifier (arbiter of key contests and proofs) as a process",
           [](const std::vector<std::string>& args) { return agent_main(Role::kVerifier, args); },
           {}};
+}
+Command transcript_command() {
+  return {"transcript", "Check and list an agent's hash-chained protocol transcript", transcript_main, {}};
 }
 Command demo_command() {
   return {"demo", "Escrow, MP, MC and verifier as processes: accuracy verification on Fashion-MNIST with real proofs",

@@ -25,6 +25,7 @@ Command mp_command();           // agent_commands.cpp
 Command mc_command();
 Command verifier_command();
 Command demo_command();
+Command transcript_command();
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();
