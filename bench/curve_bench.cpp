@@ -107,6 +107,11 @@ void BM_MsmG1(benchmark::State& state) {
 }
 BENCHMARK(BM_MsmG1)->Args({10, 0})->Args({16, 0})->Args({20, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MsmG1)
+    ->ArgsProduct({{10}, {5, 6, 7, 8, 9}})
+    ->ArgsProduct({{11}, {5, 6, 7, 8, 9, 10}})
+    ->ArgsProduct({{12}, {7, 8, 9, 10}})
+    ->ArgsProduct({{13}, {8, 9, 10, 11}})
+    ->ArgsProduct({{14}, {7, 8, 9, 10, 11, 12}})
     ->ArgsProduct({{16}, {10, 11, 12, 13, 14}})
     ->ArgsProduct({{20}, {14, 15, 16, 17, 18}})
     ->Unit(benchmark::kMillisecond)
