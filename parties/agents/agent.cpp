@@ -225,7 +225,12 @@ class Driver {
       }
       escrow::Request req;
       rng_.fill(req.op_id);
-      req.body = escrow::Act{*instance_, a->transition, a->evidence, 0};
+      Digest evidence = a->evidence;
+      if (c_.corrupt.count(a->transition)) {
+        log("deviation: corrupting the evidence of " + a->transition);
+        evidence[0] ^= 1;
+      }
+      req.body = escrow::Act{*instance_, a->transition, evidence, 0};
       submit(a->transition, std::move(req));
     } else if (auto* t = std::get_if<SetTimer>(&e)) {
       timers_.insert(t->at_ms + 20);  // a little after the deadline: the escrow's clock decides

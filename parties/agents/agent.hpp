@@ -21,7 +21,8 @@
 //             appended to a hash-chained transcript (transcript.hpp).
 //
 // Deviations for tests and demonstrations: `withhold` names transitions the agent never
-// submits; `exit_at_stage` makes the process exit at once (as if killed) when its
+// submits; `corrupt` transitions it submits with the first bit of the evidence flipped
+// (e.g. a wrong decryption key); `exit_at_stage` makes the process exit at once (as if killed) when its
 // machine reaches that stage.
 
 #include <array>
@@ -65,6 +66,7 @@ struct AgentConfig {
   std::function<std::vector<bool>(const std::vector<nn::ModelProof>&)> verify;
 
   std::set<std::string> withhold;
+  std::set<std::string> corrupt;  // transitions submitted with the evidence's first bit flipped
   std::string exit_at_stage;
   std::function<void(const std::string&)> log;  // progress lines
 };

@@ -120,5 +120,25 @@ TEST_F(DemoTest, MpKilledWhileProvingTimesOut) {
   EXPECT_NE(r.out.find("MP 3,"), std::string::npos) << r.out;  // MP's process exited as if killed
 }
 
+TEST_F(DemoTest, MpAbortsAtStep4) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mp-flags --abort-after-inspection");
+  expect_settled(r, "settled_mp_aborted");
+  expect_nets(r, "settled_mp_aborted");
+}
+
+TEST_F(DemoTest, InvalidSnarkSlashesMp) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mp-flags --corrupt-proofs");
+  expect_settled(r, "settled_mp_slashed");
+  expect_nets(r, "settled_mp_slashed");
+  EXPECT_NE(r.out.find("3 invalid"), std::string::npos) << r.out;
+}
+
+TEST_F(DemoTest, BadSubsetKeyContestedSlashesMc) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mc-flags '--corrupt publish_subset_key'");
+  expect_settled(r, "settled_mc_slashed");
+  expect_nets(r, "settled_mc_slashed");
+  EXPECT_NE(r.out.find("contest_subset_key"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace verdict::agents

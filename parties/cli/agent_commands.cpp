@@ -126,8 +126,9 @@ struct AgentFlags {
   TermFlags terms;
   std::string key, escrow, escrow_key, transcript, result;
   std::string endpoint[3], pub[3];
-  std::vector<std::string> withhold;
+  std::vector<std::string> withhold, corrupt;
   std::string exit_at;
+  bool abort_after_inspection = false, corrupt_proofs = false;
   std::int64_t max_run_s = 3600;
   // MP
   std::string model, pk, srs;
@@ -152,6 +153,7 @@ void add_agent_options(po::options_description& desc, AgentFlags& f) {
       ("result", po::value(&f.result), "write the outcome here (stage, nets, transcript head)")             //
       ("max-run-s", po::value(&f.max_run_s)->default_value(f.max_run_s), "give up after this long")          //
       ("withhold", po::value(&f.withhold)->composing(), "deviation: never submit this transition (repeatable)")  //
+      ("corrupt", po::value(&f.corrupt)->composing(), "deviation: submit this transition with corrupted evidence (repeatable)")  //
       ("exit-at", po::value(&f.exit_at), "deviation: exit at once (as if killed) when the escrow reaches this stage");
   add_term_options(desc, f.terms);
 }
@@ -178,7 +180,9 @@ int agent_main(Role role, const std::vector<std::string>& args) {
   if (role == Role::kMp) {
     desc.add_options()("model", po::value(&f.model)->required(), "the quantized model (verdict import)")  //
         ("pk", po::value(&f.pk)->required(), "the proving key (verdict setup)")                            //
-        ("srs", po::value(&f.srs)->required(), "the SRS the keys were made with (.ptau; a dev SRS is accepted)");
+        ("srs", po::value(&f.srs)->required(), "the SRS the keys were made with (.ptau; a dev SRS is accepted)")  //
+        ("abort-after-inspection", po::bool_switch(&f.abort_after_inspection), "deviation: abort at step 4")        //
+        ("corrupt-proofs", po::bool_switch(&f.corrupt_proofs), "deviation: flip a byte of every proof (invalid SNARKs)");
   } else {
     desc.add_options()("vk", po::value(&f.vk)->required(), "the model's verifying key (verdict setup)");
   }
@@ -216,6 +220,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
   c.transcript_path = f.transcript;
   c.max_run_ms = f.max_run_s * 1000;
   c.withhold = {f.withhold.begin(), f.withhold.end()};
+  c.corrupt = {f.corrupt.begin(), f.corrupt.end()};
   c.exit_at_stage = f.exit_at;
   c.log = [tag, t0](const std::string& line) {
     std::cout << tag << "[" << fixed1(seconds_since(t0)) << " s] " << line << "\n" << std::flush;
@@ -242,6 +247,10 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     c.model_commitment = pk->mvk.model_commitment();
     c.log("model commitment " + to_hex(c.model_commitment).substr(0, 16) + "..., keys loaded");
     c.inspect = [&](const accuracy::InspectSubset& s) {
+      if (f.abort_after_inspection) {
+        c.log("inspected the subset (" + std::to_string(s.examples.size()) + " examples): deviation: aborting");
+        return false;
+      }
       c.log("inspected the subset (" + std::to_string(s.examples.size()) + " examples): proceeding");
       return true;
     };
@@ -257,8 +266,10 @@ int agent_main(Role role, const std::vector<std::string>& args) {
         }
         c.log("proved example " + std::to_string(r.indices[i]) + " (" + std::to_string(i + 1) + "/" +
               std::to_string(r.examples.size()) + ", " + fixed1(seconds_since(t1)) + " s)");
+        if (f.corrupt_proofs && !proof->proof.empty()) proof->proof[proof->proof.size() / 2] ^= 1;
         out.push_back(std::move(*proof));
       }
+      if (f.corrupt_proofs) c.log("deviation: every proof corrupted");
       c.log("proved " + std::to_string(out.size()) + " examples in " + fixed1(seconds_since(p0)) + " s");
       return out;
     };
@@ -403,6 +414,7 @@ int demo_main(const std::vector<std::string>& args) {
   TermFlags tf;
   std::string model_path, onnx = "models/fashion_mnist/model.onnx", workdir, mp_exit_at;
   std::vector<std::string> mc_withhold, mp_withhold;
+  std::string extra[3];
   double eps = 0, delta = 0.05;
   std::size_t first_image = 0;
   std::int64_t random_examples = -1, max_run_s = 1800;
@@ -423,7 +435,10 @@ int demo_main(const std::vector<std::string>& args) {
       ("max-run-s", po::value(&max_run_s)->default_value(max_run_s), "stop everything after this long")         //
       ("mc-withhold", po::value(&mc_withhold)->composing(), "deviation: MC never submits this transition")       //
       ("mp-withhold", po::value(&mp_withhold)->composing(), "deviation: MP never submits this transition")       //
-      ("mp-exit-at", po::value(&mp_exit_at), "deviation: MP's process exits (as if killed) at this stage");
+      ("mp-exit-at", po::value(&mp_exit_at), "deviation: MP's process exits (as if killed) at this stage")     //
+      ("mp-flags", po::value(&extra[0]), "more flags for `verdict mp`, e.g. \"--abort-after-inspection\"")       //
+      ("mc-flags", po::value(&extra[1]), "more flags for `verdict mc`, e.g. \"--corrupt publish_subset_key\"")   //
+      ("verifier-flags", po::value(&extra[2]), "more flags for `verdict verifier`, e.g. \"--withhold pass\"");
   add_term_options(desc, tf);
   po::variables_map vm;
   if (int rc = parse_options(args, desc, vm, cmd + " [options]"); rc >= 0) return rc;
@@ -564,6 +579,13 @@ int demo_main(const std::vector<std::string>& args) {
   if (vm.count("dataset")) mc_args.insert(mc_args.end(), {"--dataset", vm["dataset"].as<std::string>()});
   if (random_examples >= 0) mc_args.insert(mc_args.end(), {"--random-examples", std::to_string(random_examples)});
   for (auto& t : mc_withhold) mc_args.insert(mc_args.end(), {"--withhold", t});
+  auto add_extra = [](std::vector<std::string>& v, const std::string& flags) {
+    std::istringstream in(flags);
+    for (std::string word; in >> word;) v.push_back(word);
+  };
+  add_extra(mp_args, extra[0]);
+  add_extra(mc_args, extra[1]);
+  add_extra(v_args, extra[2]);
   say("starting the verifier, MP and MC on " + ep(3) + ", " + ep(1) + ", " + ep(2));
   const pid_t vp = spawn_self(v_args), mpp = spawn_self(mp_args), mcp = spawn_self(mc_args);
   const int rc_v = wait_exit(vp), rc_mp = wait_exit(mpp), rc_mc = wait_exit(mcp);
