@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -139,6 +140,53 @@ TEST_F(DemoTest, BadSubsetKeyContestedSlashesMc) {
   expect_nets(r, "settled_mc_slashed");
   EXPECT_NE(r.out.find("contest_subset_key"), std::string::npos) << r.out;
 }
+
+// A silence at every stage: one party never submits one transition (two for the verdict:
+// MC's accept and the verifier's pass); the others time out and claim what the table gives.
+struct Silence {
+  const char* role;
+  const char* transitions;
+  const char* stage;
+};
+class DemoSilenceTest : public DemoTest, public ::testing::WithParamInterface<Silence> {};
+
+TEST_P(DemoSilenceTest, EndsAsTheTableSays) {
+  const Silence& c = GetParam();
+  std::string flags = "--target 0 --funding-timeout-s 3 --response-timeout-s 3 --proving-timeout-s 3 "
+                      "--verdict-timeout-s 3";
+  std::string words = c.transitions;
+  for (std::size_t at = 0; at < words.size();) {
+    const std::size_t colon = words.find(':', at);
+    const std::size_t space = words.find(' ', colon);
+    const std::string role = words.substr(at, colon - at);
+    const std::string t = words.substr(colon + 1, space == std::string::npos ? std::string::npos : space - colon - 1);
+    flags += " --" + role + "-flags '--withhold " + t + "'";
+    at = space == std::string::npos ? words.size() : space + 1;
+  }
+  const DemoRun r = demo(flags);
+  expect_settled(r, c.stage);
+  expect_nets(r, c.stage);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryStage, DemoSilenceTest,
+    ::testing::Values(Silence{"mp", "mp:deposit", "unfunded"}, Silence{"mc", "mc:deposit", "unfunded"},
+                      Silence{"mp", "mp:choose_subset", "settled_refund"},
+                      Silence{"mp", "mp:ack_subset", "settled_mp_slashed"},
+                      Silence{"mc", "mc:publish_subset_key", "settled_mc_slashed"},
+                      Silence{"mp", "mp:proceed", "settled_mp_aborted"},
+                      Silence{"mc", "mc:send_rest", "settled_mc_slashed"},
+                      Silence{"mp", "mp:ack_rest", "settled_mp_slashed"},
+                      Silence{"mc", "mc:publish_rest_key", "settled_mc_slashed"},
+                      Silence{"mp", "mp:submit_proofs", "settled_mp_slashed"},
+                      Silence{"verdict", "mc:accept verifier:pass", "settled_refund"}),
+    [](const ::testing::TestParamInfo<Silence>& info) {
+      std::string name = std::string(info.param.transitions);
+      for (char& ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace verdict::agents
