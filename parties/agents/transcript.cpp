@@ -83,6 +83,10 @@ Result<std::vector<TranscriptRecord>> read_transcript(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return Error{"cannot read the transcript " + path};
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return parse_transcript(bytes, path);
+}
+
+Result<std::vector<TranscriptRecord>> parse_transcript(std::span<const std::uint8_t> bytes, const std::string& path) {
   codec::Reader head(bytes);
   const auto magic = head.fixed<4>();
   const std::uint32_t version = head.u32();
@@ -94,10 +98,10 @@ Result<std::vector<TranscriptRecord>> read_transcript(const std::string& path) {
   while (pos < bytes.size()) {
     const std::string where = path + ": record " + std::to_string(out.size());
     if (bytes.size() - pos < 4) return Error{where + " truncated"};
-    codec::Reader lr(std::span<const std::uint8_t>(bytes).subspan(pos, 4));
+    codec::Reader lr(bytes.subspan(pos, 4));
     const std::size_t len = lr.u32();
     if (len > kMaxRecord || bytes.size() - pos - 4 < len + 32) return Error{where + " truncated"};
-    const auto body = std::span(bytes).subspan(pos + 4, len);
+    const auto body = bytes.subspan(pos + 4, len);
     Digest stored{};
     std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 4 + len), 32, stored.begin());
     chain = chain_next(chain, body);

@@ -70,5 +70,8 @@ class TranscriptWriter {
 
 // Reads and checks a whole transcript: every record's chain value, no trailing bytes.
 Result<std::vector<TranscriptRecord>> read_transcript(const std::string& path);
+// The same on the file's bytes (errors prefixed with `name`).
+Result<std::vector<TranscriptRecord>> parse_transcript(std::span<const std::uint8_t> bytes,
+                                                       const std::string& name = "transcript");
 
 }  // namespace verdict::agents
