@@ -108,14 +108,14 @@ TEST_F(DemoTest, HonestTargetMissed) {
 }
 
 TEST_F(DemoTest, McWithholdsTheSubset) {
-  const DemoRun r = demo("--target 0 --response-timeout-s 3 --mc-withhold send_subset");
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mc-withhold send_subset");
   expect_settled(r, "settled_mc_withheld");
   expect_nets(r, "settled_mc_withheld");
   EXPECT_NE(r.out.find("deviation: withholding send_subset"), std::string::npos) << r.out;
 }
 
 TEST_F(DemoTest, MpKilledWhileProvingTimesOut) {
-  const DemoRun r = demo("--target 0 --response-timeout-s 3 --proving-timeout-s 3 --mp-exit-at proving");
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --proving-timeout-s 5 --mp-exit-at proving");
   expect_settled(r, "settled_mp_slashed");
   expect_nets(r, "settled_mp_slashed");
   EXPECT_NE(r.out.find("MP 3,"), std::string::npos) << r.out;  // MP's process exited as if killed
@@ -152,8 +152,8 @@ class DemoSilenceTest : public DemoTest, public ::testing::WithParamInterface<Si
 
 TEST_P(DemoSilenceTest, EndsAsTheTableSays) {
   const Silence& c = GetParam();
-  std::string flags = "--target 0 --funding-timeout-s 3 --response-timeout-s 3 --proving-timeout-s 3 "
-                      "--verdict-timeout-s 3";
+  std::string flags = "--target 0 --funding-timeout-s 5 --response-timeout-s 5 --proving-timeout-s 5 "
+                      "--verdict-timeout-s 5";
   std::string words = c.transitions;
   for (std::size_t at = 0; at < words.size();) {
     const std::size_t colon = words.find(':', at);

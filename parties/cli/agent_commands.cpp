@@ -619,8 +619,12 @@ int demo_main(const std::vector<std::string>& args) {
   std::cout << "   (" << fixed1(seconds_since(t0)) << " s in all" << (keep ? "; files in " + workdir : std::string())
             << ")\n"
             << std::flush;
+  // An agent that failed (not one told to exit at a stage, which exits 3) fails the demo.
+  bool agents_ok = true;
+  for (int rc : {rc_mp, rc_mc, rc_v}) agents_ok = agents_ok && (rc == 0 || (rc == 3 && !mp_exit_at.empty()));
+  if (!agents_ok) std::cout << "   an agent failed (exit codes above; run with --workdir to keep the logs)\n";
   cleanup();
-  return rules_ok && conserved ? kExitOk : kExitRejected;
+  return rules_ok && conserved && agents_ok ? kExitOk : kExitRejected;
 }
 
 // ---- transcript ----------------------------------------------------------------------------
