@@ -141,6 +141,22 @@ TEST_F(DemoTest, BadSubsetKeyContestedSlashesMc) {
   EXPECT_NE(r.out.find("contest_subset_key"), std::string::npos) << r.out;
 }
 
+int run_cli(const std::string& args) {
+  const int st = ::system((std::string(VERDICT_BIN) + " " + args + " > /dev/null 2>&1").c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(AgentCommands, HelpAndBadUsage) {
+  for (const char* cmd : {"demo", "mp", "mc", "verifier", "transcript"}) {
+    EXPECT_EQ(run_cli(std::string(cmd) + " --help"), 0) << cmd;
+    EXPECT_EQ(run_cli(std::string(cmd) + " --no-such-flag"), 2) << cmd;
+  }
+  EXPECT_EQ(run_cli("demo --target 2"), 2);
+  EXPECT_EQ(run_cli("demo --eps 0"), 2);
+  EXPECT_EQ(run_cli("mp --key /nonexistent"), 2);  // required flags missing
+  EXPECT_EQ(run_cli("transcript /nonexistent"), 1);
+}
+
 // A silence at every stage: one party never submits one transition (two for the verdict:
 // MC's accept and the verifier's pass); the others time out and claim what the table gives.
 struct Silence {
