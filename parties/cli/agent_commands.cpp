@@ -228,6 +228,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
 
   // Work the machines ask for.
   OsRng rng;
+  std::string measured;  // MC: correct/N2 among the proved predictions
   std::optional<nn::Model> model;
   std::optional<nn::ModelProvingKey> pk;
   std::optional<nn::ModelVerifyingKey> vk;
@@ -297,6 +298,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
             break;
           }
         }
+        measured = std::to_string(correct) + "/" + std::to_string(proofs.size());
         c.log("the proved predictions: " + std::to_string(correct) + "/" + std::to_string(proofs.size()) +
               " correct (" + fixed1(100.0 * double(correct) / double(proofs.size())) + "%), target " +
               fixed1(100 * f.terms.target) + "%");
@@ -345,6 +347,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     std::ofstream out(f.result);
     out << "stage " << o.stage << "\nmp_net " << o.mp_net << "\nmc_net " << o.mc_net << "\nrecords "
         << result->transcript_records << "\nhead " << to_hex(result->transcript_head) << "\n";
+    if (!measured.empty()) out << "correct " << measured << "\n";
   }
   return kExitOk;
 }
@@ -592,14 +595,18 @@ int demo_main(const std::vector<std::string>& args) {
   say("agents exited: MP " + std::to_string(rc_mp) + ", MC " + std::to_string(rc_mc) + ", verifier " + std::to_string(rc_v));
 
   // 4. The outcome, the balances, the transcripts.
-  std::string stage;
+  std::string stage, measured;
   for (const char* r : {"mc", "verifier", "mp"}) {
     auto res = read_result(w + r + ".result");
     if (stage.empty() && res.count("stage")) stage = res["stage"];
+    if (measured.empty() && res.count("correct")) measured = res["correct"];
   }
   const escrow::Amount mp_net = total("mp") - mp0, mc_net = total("mc") - mc0, fee_net = fees() - fee0;
   const accuracy::Outcome want = accuracy::outcome_of(*terms, stage.empty() ? "abandoned" : stage);
-  std::cout << "\n== outcome: " << (stage.empty() ? "none (no agent finished)" : stage) << "\n"
+  std::cout << "\n== outcome: " << (stage.empty() ? "none (no agent finished)" : stage) << "\n";
+  if (!measured.empty())
+    std::cout << "   proved predictions correct: " << measured << " (target " << fixed1(100 * tf.target) << "%)\n";
+  std::cout
             << "   balances (available + staked + held):\n"
             << "     MP        " << mp0 << " -> " << (mp0 + mp_net) << "   net " << mp_net << "\n"
             << "     MC        " << mc0 << " -> " << (mc0 + mc_net) << "   net " << mc_net << "\n"
