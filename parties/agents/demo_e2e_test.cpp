@@ -141,6 +141,20 @@ TEST_F(DemoTest, BadSubsetKeyContestedSlashesMc) {
   EXPECT_NE(r.out.find("contest_subset_key"), std::string::npos) << r.out;
 }
 
+TEST_F(DemoTest, BadRestKeyContestedSlashesMc) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mc-flags '--corrupt publish_rest_key'");
+  expect_settled(r, "settled_mc_slashed");
+  expect_nets(r, "settled_mc_slashed");
+  EXPECT_NE(r.out.find("contest_rest_key"), std::string::npos) << r.out;
+}
+
+TEST_F(DemoTest, VerifierSilentOnAContestRefunds) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mc-flags '--corrupt publish_subset_key' "
+                         "--verifier-flags '--withhold uphold_contest' --verdict-timeout-s 5");
+  expect_settled(r, "settled_refund");
+  expect_nets(r, "settled_refund");
+}
+
 int run_cli(const std::string& args) {
   const int st = ::system((std::string(VERDICT_BIN) + " " + args + " > /dev/null 2>&1").c_str());
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
