@@ -32,6 +32,10 @@ wire::InstanceId pair_stream(const wire::PublicKey& from, const wire::PublicKey&
 
 namespace {
 
+// The envelope type of an error reply (its frame: why, as text of at most 256 bytes).
+const std::string kErrorType = "accuracy.error";
+constexpr std::size_t kMaxErrorText = 256;
+
 const char* describe(const Message& m) {
   static const char* names[] = {"model commitment", "test-set commitment", "sealed subset", "sealed rest",
                                 "proof bundle"};
@@ -261,9 +265,23 @@ class Driver {
   }
 
   void send(Role to, const Message& m) {
-    const int r = static_cast<int>(to);
-    if (r == me_ || !push_[r]) return;
     const std::vector<std::uint8_t> body = encode_message(m);
+    if (send_envelope(static_cast<int>(to), message_type(m), body))
+      log(std::string("sent ") + describe(m) + " to " + role_name(to) + " (" + std::to_string(body.size()) + " bytes)");
+  }
+
+  // An authenticated peer whose envelope we refuse (replayed, out of order, malformed)
+  // gets an error reply naming why; nothing else changes. Errors are never answered, and
+  // envelopes we cannot attribute (unknown or forged senders) get no reply: there is no
+  // authenticated return address, and answering would let anyone make us send.
+  void reply_error(int to, const std::string& why) {
+    const std::string text = why.substr(0, kMaxErrorText);
+    const std::vector<std::uint8_t> body(text.begin(), text.end());
+    if (send_envelope(to, kErrorType, body)) log(std::string("sent an error reply to ") + role_name(static_cast<Role>(to)) + ": " + text);
+  }
+
+  bool send_envelope(int r, const std::string& type, const std::vector<std::uint8_t>& body) {
+    if (r == me_ || !push_[r]) return false;
     wire::Envelope env;
     env.recipient = c_.parties[r].key;
     env.instance = pair_stream(c_.key->public_key(), env.recipient);
@@ -271,7 +289,7 @@ class Driver {
     env.seq = next.seq;
     env.prev = next.prev;
     env.timestamp_ms = clock_.now_ms();
-    env.type = message_type(m);
+    env.type = type;
     const std::span<const std::uint8_t> frames[1] = {body};
     env.frames = wire::frame_refs(frames);
     wire::sign_envelope(env, *c_.key);
@@ -282,10 +300,10 @@ class Driver {
       push_[r]->send(zmq::buffer(body), zmq::send_flags::none);
     } catch (const zmq::error_t& e) {
       log(std::string("send failed: ") + e.what());
-      return;
+      return false;
     }
     record(Direction::kSent, Channel::kPeer, bytes, {body});
-    log(std::string("sent ") + describe(m) + " to " + role_name(to) + " (" + std::to_string(body.size()) + " bytes)");
+    return true;
   }
 
   void receive_all() {
@@ -313,10 +331,23 @@ class Driver {
     if (Status s = wire::verify_envelope(*env); !s.ok()) return log("dropped a mis-signed envelope");
     const std::span<const std::uint8_t> frames[1] = {span_of(parts[1])};
     if (Status s = wire::check_frames(*env, frames); !s.ok()) return log("dropped an envelope: " + s.error().message);
-    if (Status s = guard_.accept(*env); !s.ok()) return log("dropped a replayed or out-of-order envelope");
+    if (Status s = guard_.accept(*env); !s.ok()) {
+      log("dropped a replayed or out-of-order envelope");
+      if (env->type != kErrorType) reply_error(from, "replayed or out-of-order envelope (seq " + std::to_string(env->seq) + "): " + s.error().message);
+      return;
+    }
     record(Direction::kReceived, Channel::kPeer, span_of(parts[0]), {std::vector<std::uint8_t>(frames[0].begin(), frames[0].end())});
+    if (env->type == kErrorType) {  // a peer refused one of ours: logged, nothing changes
+      const std::size_t n = std::min(frames[0].size(), kMaxErrorText);
+      return log(std::string("error reply from ") + role_name(static_cast<Role>(from)) + ": " +
+                 std::string(reinterpret_cast<const char*>(frames[0].data()), n));
+    }
     auto m = decode_message(env->type, frames[0]);
-    if (!m.ok()) return log("dropped a malformed message: " + m.error().message);
+    if (!m.ok()) {
+      log("dropped a malformed message: " + m.error().message);
+      reply_error(from, "malformed " + env->type + ": " + m.error().message);
+      return;
+    }
     log(std::string("received ") + describe(*m) + " from " + role_name(static_cast<Role>(from)));
     if (auto* mc = std::get_if<ModelCommitment>(&*m); mc && c_.expected_model && mc->model_commitment != *c_.expected_model)
       return log("refused MP's model commitment: not the one of our verifying key");

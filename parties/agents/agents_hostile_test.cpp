@@ -176,8 +176,10 @@ TEST_F(AgentsHostileTest, HostileTrafficIsDroppedAndTheRunPasses) {
     EXPECT_EQ(recs->back().chain, results[r]->transcript_head);
   }
   EXPECT_GT(sent.load(), 30);
-  std::size_t dropped = 0, replays = 0, strangers = 0, mis_signed = 0;
+  std::size_t dropped = 0, replays = 0, strangers = 0, mis_signed = 0, replied = 0, told = 0;
   for (const auto& l : logs) {
+    replied += l.find("sent an error reply") != std::string::npos ? 1 : 0;
+    told += l.find("error reply from") != std::string::npos ? 1 : 0;
     dropped += l.find("dropped") != std::string::npos ? 1 : 0;
     replays += l.find("dropped a replayed") != std::string::npos ? 1 : 0;
     strangers += l.find("unknown sender") != std::string::npos ? 1 : 0;
@@ -187,6 +189,10 @@ TEST_F(AgentsHostileTest, HostileTrafficIsDroppedAndTheRunPasses) {
   EXPECT_GT(replays, 0u);
   EXPECT_GT(strangers, 0u);
   EXPECT_GT(mis_signed, 0u);
+  // A replayed genuine envelope is authenticated: its sender gets an error reply, logs
+  // it, and nothing else changes (the run still passes).
+  EXPECT_GT(replied, 0u);
+  EXPECT_GT(told, 0u);
   const accuracy::Outcome want = accuracy::outcome_of(terms, "settled_pass");
   auto mp = op->summary(keys[0].public_key());
   auto mc = op->summary(keys[1].public_key());
