@@ -127,6 +127,12 @@ TEST_F(DemoTest, MpAbortsAtStep4) {
   expect_nets(r, "settled_mp_aborted");
 }
 
+TEST_F(DemoTest, MpAbortsAfterStep5) {
+  const DemoRun r = demo("--target 0 --response-timeout-s 5 --mp-flags --abort-while-proving");
+  expect_settled(r, "settled_mp_slashed");
+  expect_nets(r, "settled_mp_slashed");
+}
+
 TEST_F(DemoTest, InvalidSnarkSlashesMp) {
   const DemoRun r = demo("--target 0 --response-timeout-s 5 --mp-flags --corrupt-proofs");
   expect_settled(r, "settled_mp_slashed");

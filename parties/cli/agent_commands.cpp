@@ -128,7 +128,7 @@ struct AgentFlags {
   std::string endpoint[3], pub[3];
   std::vector<std::string> withhold, corrupt;
   std::string exit_at;
-  bool abort_after_inspection = false, corrupt_proofs = false;
+  bool abort_after_inspection = false, corrupt_proofs = false, abort_while_proving = false;
   std::int64_t max_run_s = 3600;
   // MP
   std::string model, pk, srs;
@@ -182,7 +182,9 @@ int agent_main(Role role, const std::vector<std::string>& args) {
         ("pk", po::value(&f.pk)->required(), "the proving key (verdict setup)")                            //
         ("srs", po::value(&f.srs)->required(), "the SRS the keys were made with (.ptau; a dev SRS is accepted)")  //
         ("abort-after-inspection", po::bool_switch(&f.abort_after_inspection), "deviation: abort at step 4")        //
-        ("corrupt-proofs", po::bool_switch(&f.corrupt_proofs), "deviation: flip a byte of every proof (invalid SNARKs)");
+        ("corrupt-proofs", po::bool_switch(&f.corrupt_proofs), "deviation: flip a byte of every proof (invalid SNARKs)")  //
+        ("abort-while-proving", po::bool_switch(&f.abort_while_proving),
+         "deviation: abort after step 5 (MP has the rest and posts abort instead of proofs)");
   } else {
     desc.add_options()("vk", po::value(&f.vk)->required(), "the model's verifying key (verdict setup)");
   }
@@ -257,6 +259,10 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     };
     c.prove = [&](const accuracy::ProveRest& r) -> std::optional<std::vector<nn::ModelProof>> {
       std::vector<nn::ModelProof> out;
+      if (f.abort_while_proving) {
+        c.log("received the rest (" + std::to_string(r.examples.size()) + " examples): deviation: aborting instead of proving");
+        return std::nullopt;
+      }
       const auto p0 = std::chrono::steady_clock::now();
       for (std::size_t i = 0; i < r.examples.size(); ++i) {
         const auto t1 = std::chrono::steady_clock::now();
