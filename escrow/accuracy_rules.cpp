@@ -51,7 +51,7 @@ std::vector<Effect> settle(Amount two_ne, Amount d) {
 }  // namespace
 
 Result<RuleSet> accuracy_rule_set(const AccuracyParams& a) {
-  if (a.n1 < 1 || a.n2 < 1) return Error{"accuracy rules: N1 and N2 must be at least 1"};
+  if (a.n1 < 0 || a.n2 < 1) return Error{"accuracy rules: N1 must be at least 0 and N2 at least 1"};
   if (a.e <= 0) return Error{"accuracy rules: E must be positive"};
   if (a.p < 0 || a.z < 0 || a.eps < 0) return Error{"accuracy rules: P, Z and eps must not be negative"};
   for (std::int64_t t : {a.funding_timeout_ms, a.response_timeout_ms, a.proving_timeout_ms, a.verdict_timeout_ms}) {

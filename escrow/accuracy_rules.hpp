@@ -37,7 +37,7 @@
 namespace verdict::escrow {
 
 struct AccuracyParams {
-  std::int64_t n1 = 0;  // size of the subset MP inspects (>= 1)
+  std::int64_t n1 = 0;  // size of the subset MP inspects (>= 0; 0 is the simple form of 5.2: no subset, no stake)
   std::int64_t n2 = 0;  // number of proved examples (>= 1)
   Amount e = 0;         // escrow unit per example (> 0)
   Amount p = 0;         // price of inspecting one example (>= 0)

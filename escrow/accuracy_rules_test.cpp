@@ -227,8 +227,17 @@ TEST(AccuracyParams, InsolventOrOverflowingParametersAreRefused) {
   a.e = kMaxAmount / 50;
   EXPECT_NE(accuracy_rule_set(a).error().message.find("overflow"), std::string::npos);
   a = params();
-  a.n1 = 0;
+  a.n1 = -1;
   EXPECT_FALSE(accuracy_rule_set(a).ok());
+  a = params();
+  a.n2 = 0;
+  EXPECT_FALSE(accuracy_rule_set(a).ok());
+  // N1 = 0 is the simple form of section 5.2 (no inspection subset): accepted, no stake.
+  a = params();
+  a.n1 = 0;
+  auto simple = accuracy_rule_set(a);
+  ASSERT_TRUE(simple.ok()) << simple.error().message;
+  EXPECT_EQ(simple->min_stakes[kAccuracyMp], 0);
   a = params();
   a.eps = -1;
   EXPECT_FALSE(accuracy_rule_set(a).ok());

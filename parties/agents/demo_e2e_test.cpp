@@ -38,9 +38,9 @@ class DemoTest : public ::testing::Test {
   }
   std::string model_path() const { return dir_.file("tiny.vnnm"); }
 
-  DemoRun demo(const std::string& flags) {
+  DemoRun demo(const std::string& flags, int n1 = 2) {
     const std::string cmd = std::string(VERDICT_BIN) + " demo --model " + model_path() + " --workdir " +
-                            dir_.file("work") + " --random-examples 7 --n1 2 --n2 3 --max-run-s 80 " + flags + " 2>&1";
+                            dir_.file("work") + " --random-examples 7 --n1 " + std::to_string(n1) + " --n2 3 --max-run-s 80 " + flags + " 2>&1";
     DemoRun r;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return r;
@@ -125,6 +125,24 @@ TEST_F(DemoTest, MpAbortsAtStep4) {
   const DemoRun r = demo("--target 0 --response-timeout-s 5 --mp-flags --abort-after-inspection");
   expect_settled(r, "settled_mp_aborted");
   expect_nets(r, "settled_mp_aborted");
+}
+
+// The simple form of section 5.2: no inspection subset (N1 = 0), no stake; MP proves the
+// N2 examples and is paid 2 N2 Z when the target is met.
+TEST_F(DemoTest, SimpleFormWithoutASubset) {
+  const DemoRun r = demo("--target 0", 0);
+  expect_settled(r, "settled_pass");
+  accuracy::Terms t;
+  t.params.n1 = 0;
+  t.params.n2 = 3;
+  t.params.e = 100;
+  t.params.p = 1;
+  t.params.z = 10;
+  t.params.eps = 1;
+  const accuracy::Outcome o = accuracy::outcome_of(t, "settled_pass");
+  EXPECT_EQ(o.mp_net, 2 * 3 * 10 - 1);
+  EXPECT_NE(r.out.find("net " + std::to_string(o.mp_net) + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("net " + std::to_string(o.mc_net) + "\n"), std::string::npos) << r.out;
 }
 
 TEST_F(DemoTest, MpAbortsAfterStep5) {
