@@ -12,33 +12,21 @@
 
 #include "base/codec.hpp"
 #include "plonk_fuzz_support.hpp"
-#include "snark/nn/model_circuit_testing.hpp"
+#include "nn_fuzz_support.hpp"
 #include "snark/nn/model_proof.hpp"
 
 namespace {
 
 using namespace verdict;
 
-[[noreturn]] void fail(const char* what, const Error& e) {
-  std::fprintf(stderr, "fuzz_nn_pk_vk setup: %s: %s\n", what, e.message.c_str());
-  std::abort();
-}
-
 constexpr std::size_t kHeader = 4 + 2 + 32;  // magic, version, model digest
 
-// The first bytes of random_gemm_model's proving key (hidden input, k = circuit_k).
+// The first bytes of the fixed proving key: header, verifying key, 64 bytes of the Plonk key.
 const std::vector<std::uint8_t>& valid_prefix() {
   static const std::vector<std::uint8_t> prefix = [] {
-    ChaChaRng rng(7);
-    const nn::Model model = nn::testing_models::random_gemm_model(rng);
-    auto k = nn::circuit_k(model, {});
-    if (!k.ok()) fail("circuit_k", k.error());
-    auto srs = std::make_shared<const commit::Srs>(
-        commit::insecure_srs_from_tau((std::size_t(1) << k.value()) + 1, field::Fr::random(rng)));
-    auto key = nn::setup(model, {}, srs, rng);
-    if (!key.ok()) fail("setup", key.error());
-    auto bytes = key.value().to_bytes();
-    const std::size_t keep = kHeader + 4 + key.value().mvk.to_bytes().size() + 64;
+    const auto& f = nn::fuzzing::material("fuzz_nn_pk_vk");
+    auto bytes = f.key.to_bytes();
+    const std::size_t keep = kHeader + 4 + f.key.mvk.to_bytes().size() + 64;
     bytes.resize(std::min(bytes.size(), keep));
     return bytes;
   }();

@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "plonk_fuzz_support.hpp"
-#include "snark/nn/model_circuit_testing.hpp"
+#include "nn_fuzz_support.hpp"
 #include "snark/nn/model_proof.hpp"
 
 namespace {
@@ -20,27 +20,10 @@ struct Material {
   std::vector<std::uint8_t> proof_bytes;
 };
 
-[[noreturn]] void fail(const char* what, const Error& e) {
-  std::fprintf(stderr, "fuzz_nn_proof setup: %s: %s\n", what, e.message.c_str());
-  std::abort();
-}
-
-// random_gemm_model's key (hidden input, k = circuit_k) and a proof under it.
 const Material& material() {
   static const Material m = [] {
-    ChaChaRng rng(7);
-    const nn::Model model = nn::testing_models::random_gemm_model(rng);
-    auto k = nn::circuit_k(model, {});
-    if (!k.ok()) fail("circuit_k", k.error());
-    auto srs = std::make_shared<const commit::Srs>(
-        commit::insecure_srs_from_tau((std::size_t(1) << k.value()) + 1, field::Fr::random(rng)));
-    auto key = nn::setup(model, {}, srs, rng);
-    if (!key.ok()) fail("setup", key.error());
-    const auto input = nn::testing_models::random_input(model, rng);
-    auto proof = nn::prove(key.value(), model, input, field::Fr::random(rng), rng);
-    if (!proof.ok()) fail("prove", proof.error());
-    if (!nn::verify(key.value().mvk, proof.value()).ok()) std::abort();
-    return Material{key.value().mvk, proof.value().to_bytes()};
+    const auto& f = nn::fuzzing::material("fuzz_nn_proof");
+    return Material{f.key.mvk, f.proof.to_bytes()};
   }();
   return m;
 }
