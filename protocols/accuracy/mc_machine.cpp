@@ -17,16 +17,11 @@ McMachine::McMachine(const Terms& terms, std::vector<Example> test_set, Rng& rng
 }
 
 Result<Effects> McMachine::handle(const Input& input) {
-  State next = s_;
-  Effects out;
-  if (Status st = step(next, input, out); !st.ok()) return st.error().context("mc");
-  s_ = std::move(next);
-  return out;
+  return step_transactionally(s_, "mc", [&](State& s, Effects& out) { return step(s, input, out); });
 }
 
 void McMachine::act(State& s, const std::string& transition, const Digest& evidence, Effects& out) {
-  s.acted_seq = s.escrow.last_seq();
-  out.push_back(SubmitAct{transition, evidence});
+  submit_act(s, transition, evidence, out);
 }
 
 std::vector<std::uint8_t> McMachine::seal_batch(const State& s, std::span<const std::uint32_t> indices,

@@ -10,16 +10,11 @@ MpMachine::MpMachine(const Terms& terms, const Digest& model_commitment, Rng& rn
 }
 
 Result<Effects> MpMachine::handle(const Input& input) {
-  State next = s_;
-  Effects out;
-  if (Status st = step(next, input, out); !st.ok()) return st.error().context("mp");
-  s_ = std::move(next);
-  return out;
+  return step_transactionally(s_, "mp", [&](State& s, Effects& out) { return step(s, input, out); });
 }
 
 void MpMachine::act(State& s, const std::string& transition, const Digest& evidence, Effects& out) {
-  s.acted_seq = s.escrow.last_seq();
-  out.push_back(SubmitAct{transition, evidence});
+  submit_act(s, transition, evidence, out);
 }
 
 Status MpMachine::step(State& s, const Input& input, Effects& out) {

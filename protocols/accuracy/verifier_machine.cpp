@@ -9,16 +9,11 @@ VerifierMachine::VerifierMachine(const Terms& terms) : terms_(terms) {
 }
 
 Result<Effects> VerifierMachine::handle(const Input& input) {
-  State next = s_;
-  Effects out;
-  if (Status st = step(next, input, out); !st.ok()) return st.error().context("verifier");
-  s_ = std::move(next);
-  return out;
+  return step_transactionally(s_, "verifier", [&](State& s, Effects& out) { return step(s, input, out); });
 }
 
 void VerifierMachine::act(State& s, const std::string& transition, const Digest& evidence, Effects& out) {
-  s.acted_seq = s.escrow.last_seq();
-  out.push_back(SubmitAct{transition, evidence});
+  submit_act(s, transition, evidence, out);
 }
 
 Status VerifierMachine::step(State& s, const Input& input, Effects& out) {
