@@ -112,15 +112,9 @@ Status FloatModel::validate() const {
     if (!all_finite(l.weights) || !all_finite(l.bias)) return at(l, i, "non-finite weight or bias");
     const Shape in = tensors[l.inputs[0]].shape, out = tensors[l.output].shape;
     auto check_window = [&]() -> Status {
-      if (l.kernel_h == 0 || l.kernel_w == 0 || l.stride_h == 0 || l.stride_w == 0)
-        return at(l, i, "zero kernel or stride");
-      if (l.kernel_h > 64 || l.kernel_w > 64 || l.stride_h > 64 || l.stride_w > 64 || l.pad_t > 64 || l.pad_l > 64 ||
-          l.pad_b > 64 || l.pad_r > 64)
-        return at(l, i, "kernel, stride or padding above 64");
-      Shape expect{out.c, conv_out_dim(in.h, l.kernel_h, l.stride_h, l.pad_t, l.pad_b),
-                   conv_out_dim(in.w, l.kernel_w, l.stride_w, l.pad_l, l.pad_r)};
-      if (expect.h == 0 || expect.w == 0) return at(l, i, "the window does not fit the input " + in.to_string());
-      if (!(expect == out)) return at(l, i, "output shape " + out.to_string() + ", expected " + expect.to_string());
+      const std::string why = window_mismatch(in, out, l.kernel_h, l.kernel_w, l.stride_h, l.stride_w, l.pad_t, l.pad_l,
+                                              l.pad_b, l.pad_r);
+      if (!why.empty()) return at(l, i, why);
       return {};
     };
     switch (l.kind) {

@@ -35,6 +35,19 @@ Error at(const Layer& l, std::size_t index, const std::string& what) {
 
 }  // namespace
 
+std::string window_mismatch(Shape in, Shape out, std::uint32_t kernel_h, std::uint32_t kernel_w, std::uint32_t stride_h,
+                            std::uint32_t stride_w, std::uint32_t pad_t, std::uint32_t pad_l, std::uint32_t pad_b,
+                            std::uint32_t pad_r) {
+  if (kernel_h == 0 || kernel_w == 0 || stride_h == 0 || stride_w == 0) return "zero kernel or stride";
+  if (kernel_h > 64 || kernel_w > 64 || stride_h > 64 || stride_w > 64 || pad_t > 64 || pad_l > 64 || pad_b > 64 ||
+      pad_r > 64)
+    return "kernel, stride or padding above 64";
+  const Shape expect{out.c, conv_out_dim(in.h, kernel_h, stride_h, pad_t, pad_b), conv_out_dim(in.w, kernel_w, stride_w, pad_l, pad_r)};
+  if (expect.h == 0 || expect.w == 0) return "the window does not fit the input " + in.to_string();
+  if (!(expect == out)) return "output shape " + out.to_string() + ", expected " + expect.to_string();
+  return "";
+}
+
 Status Model::validate() const {
   if (tensors.empty()) return Error{"model has no tensors"};
   if (shift < 1 || shift > 40) return Error{"model shift " + std::to_string(shift) + " outside [1, 40]"};
@@ -64,15 +77,9 @@ Status Model::validate() const {
     for (std::int64_t m : l.mult)
       if (m < 1 || m > kMaxMult) return at(l, i, "requantization multiplier outside [1, 2^31)");
     auto check_window = [&]() -> Status {
-      if (l.kernel_h == 0 || l.kernel_w == 0 || l.stride_h == 0 || l.stride_w == 0)
-        return at(l, i, "zero kernel or stride");
-      if (l.kernel_h > 64 || l.kernel_w > 64 || l.stride_h > 64 || l.stride_w > 64 || l.pad_t > 64 || l.pad_l > 64 ||
-          l.pad_b > 64 || l.pad_r > 64)
-        return at(l, i, "kernel, stride or padding above 64");
-      Shape expect{out.c, conv_out_dim(in.h, l.kernel_h, l.stride_h, l.pad_t, l.pad_b),
-                   conv_out_dim(in.w, l.kernel_w, l.stride_w, l.pad_l, l.pad_r)};
-      if (expect.h == 0 || expect.w == 0) return at(l, i, "the window does not fit the input " + in.to_string());
-      if (!(expect == out)) return at(l, i, "output shape " + out.to_string() + ", expected " + expect.to_string());
+      const std::string why = window_mismatch(in, out, l.kernel_h, l.kernel_w, l.stride_h, l.stride_w, l.pad_t, l.pad_l,
+                                              l.pad_b, l.pad_r);
+      if (!why.empty()) return at(l, i, why);
       return {};
     };
     switch (l.kind) {

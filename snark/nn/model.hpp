@@ -94,4 +94,11 @@ Result<std::vector<std::vector<std::uint8_t>>> run_reference(const Model& model,
 std::uint32_t conv_out_dim(std::uint32_t in, std::uint32_t kernel, std::uint32_t stride, std::uint32_t pad_lo,
                            std::uint32_t pad_hi);
 
+// The window check of convolutions and pools, shared by the quantized and the float
+// models: why kernel, stride and padding (each at most 64, kernel and stride non-zero)
+// do not map `in` to `out` (same channel count), or an empty string when they do.
+std::string window_mismatch(Shape in, Shape out, std::uint32_t kernel_h, std::uint32_t kernel_w, std::uint32_t stride_h,
+                            std::uint32_t stride_w, std::uint32_t pad_t, std::uint32_t pad_l, std::uint32_t pad_b,
+                            std::uint32_t pad_r);
+
 }  // namespace verdict::nn
