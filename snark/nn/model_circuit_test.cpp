@@ -116,11 +116,11 @@ TEST(ModelCircuit, TamperedActivationIsCaught) {
   EXPECT_TRUE(mock_fails(t));
 }
 
-TEST(ModelCircuit, TamperedPreActivationIsCaughtByFreivalds) {
+TEST(ModelCircuit, TamperedPreActivationIsCaught) {
   ChaChaRng rng(12);
   Tampered t = build(testing_models::random_conv_model(rng));
   const auto& e = std::get<detail::ElementRegion>(t.layout->regions[t.layout->input_region + 2]);
-  // Shift a by 2^32 and t by 1: the requantization still holds, the product check must not.
+  // Shift a by 2^32 and t by 1 (a changed accumulator with a moved high limb).
   t.circuit->tamper_advice = [&](unsigned phase, auto& tables) {
     if (phase != 0) return;
     tables[detail::lane_a(0)][e.row0] += field::Fr::from_u64(1) * field::Fr::from_u64(1ull << 32);

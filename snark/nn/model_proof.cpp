@@ -193,10 +193,11 @@ Result<ModelProof> ModelProof::from_bytes(std::span<const std::uint8_t> bytes) {
 Result<unsigned> circuit_k(const Model& model, const CircuitOptions& options) {
   auto layout = detail::plan_layout(model, options);
   if (!layout.ok()) return layout.error();
+  const std::size_t rows = layout.value().rows_needed();
   ModelCircuit circuit(std::make_shared<const Model>(model), std::make_shared<const detail::Layout>(std::move(layout).value()));
   plonk::ConstraintSystem cs;
   circuit.configure(cs);
-  return cs.min_k(detail::plan_layout(model, options).value().rows_needed());
+  return cs.min_k(rows);
 }
 
 Result<ModelProvingKey> setup(const Model& model, const CircuitOptions& options, std::shared_ptr<const commit::Srs> srs,
