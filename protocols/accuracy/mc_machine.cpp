@@ -13,7 +13,7 @@ McMachine::McMachine(const Terms& terms, std::vector<Example> test_set, Rng& rng
   leaves_.reserve(examples_.size());
   for (std::uint32_t i = 0; i < examples_.size(); ++i) leaves_.push_back(example_leaf(i, examples_[i]));
   root_ = merkle_root(leaves_);
-  s_.escrow = EscrowView(*escrow::accuracy_rule_set(terms.params));
+  s_.escrow = protocols::EscrowView(*escrow::accuracy_rule_set(terms.params));
 }
 
 Result<Effects> McMachine::handle(const Input& input) {

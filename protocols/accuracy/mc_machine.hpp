@@ -14,7 +14,6 @@
 #include <optional>
 
 #include "base/rng.hpp"
-#include "protocols/accuracy/escrow_view.hpp"
 #include "protocols/accuracy/protocol.hpp"
 #include "protocols/accuracy/sealed.hpp"
 
@@ -37,7 +36,7 @@ class McMachine {
     Digest mc_seed{};
     std::optional<Digest> model_commitment;
     Digest session{};
-    EscrowView escrow;
+    protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;
     std::uint64_t timeout_claimed_seq = 0;
     Split split;

@@ -6,7 +6,7 @@ namespace verdict::accuracy {
 
 MpMachine::MpMachine(const Terms& terms, const Digest& model_commitment, Rng& rng)
     : terms_(terms), model_commitment_(model_commitment), rng_(&rng) {
-  s_.escrow = EscrowView(*escrow::accuracy_rule_set(terms.params));
+  s_.escrow = protocols::EscrowView(*escrow::accuracy_rule_set(terms.params));
 }
 
 Result<Effects> MpMachine::handle(const Input& input) {

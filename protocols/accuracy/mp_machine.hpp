@@ -13,7 +13,6 @@
 #include <optional>
 
 #include "base/rng.hpp"
-#include "protocols/accuracy/escrow_view.hpp"
 #include "protocols/accuracy/protocol.hpp"
 
 namespace verdict::accuracy {
@@ -33,7 +32,7 @@ class MpMachine {
     std::int64_t setup_deadline_ms = 0;  // commitments and "open" before this
     std::optional<TestSetCommitment> test_set;
     Digest session{};
-    EscrowView escrow;
+    protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;          // last escrow seq at which an act was submitted
     std::uint64_t timeout_claimed_seq = 0;
     std::optional<Digest> mp_seed;

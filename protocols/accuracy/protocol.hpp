@@ -30,6 +30,7 @@
 
 #include "escrow/accuracy_rules.hpp"
 #include "escrow/ids.hpp"
+#include "protocols/common/escrow_view.hpp"
 #include "protocols/accuracy/test_set.hpp"
 #include "snark/nn/model_proof.hpp"
 
@@ -99,15 +100,7 @@ struct Received {
   Message message;
 };
 // One event of the instance's history (escrow::InstanceEvent, with the actor as a role).
-struct EscrowEvent {
-  escrow::InstanceId instance{};
-  std::uint64_t seq = 0;   // the ledger's audit seq: strictly increasing
-  std::string transition;  // "open", "deposit", "timeout" or a table transition
-  Role actor = Role::kMp;
-  Digest evidence{};
-  std::string stage_after;
-  std::int64_t time_ms = 0;  // the escrow's time of the event
-};
+using EscrowEvent = protocols::EscrowEventOf<Role>;
 struct EscrowRefused {
   std::string transition;
   std::string reason;

@@ -5,7 +5,7 @@
 namespace verdict::accuracy {
 
 VerifierMachine::VerifierMachine(const Terms& terms) : terms_(terms) {
-  s_.escrow = EscrowView(*escrow::accuracy_rule_set(terms.params));
+  s_.escrow = protocols::EscrowView(*escrow::accuracy_rule_set(terms.params));
 }
 
 Result<Effects> VerifierMachine::handle(const Input& input) {

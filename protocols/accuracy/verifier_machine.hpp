@@ -17,7 +17,6 @@
 
 #include <optional>
 
-#include "protocols/accuracy/escrow_view.hpp"
 #include "protocols/accuracy/protocol.hpp"
 
 namespace verdict::accuracy {
@@ -37,7 +36,7 @@ class VerifierMachine {
     std::optional<ModelCommitment> model;
     std::optional<TestSetCommitment> test_set;
     Digest session{};
-    EscrowView escrow;
+    protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;
     std::uint64_t timeout_claimed_seq = 0;
     std::optional<Digest> mp_seed, mc_seed;
