@@ -23,11 +23,15 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "protocols/common/merkle.hpp"
 #include "snark/field/fr.hpp"
 
 namespace verdict::accuracy {
 
 using Digest = std::array<std::uint8_t, 32>;
+using protocols::merkle_path;
+using protocols::merkle_root;
+using protocols::merkle_verify;
 
 struct Example {
   std::vector<std::uint8_t> input;
@@ -39,14 +43,6 @@ Digest example_leaf(std::uint32_t index, const field::Fr& input_commitment, std:
                     const field::Fr& salt);
 // Computes ic_i from the example (a Poseidon hash: not free for large inputs).
 Digest example_leaf(std::uint32_t index, const Example& example);
-
-// RFC 6962 tree over leaf digests (hashed again as leaf nodes). Requires leaves non-empty.
-Digest merkle_root(std::span<const Digest> leaves);
-// Audit path of leaf `index` (< leaves.size()), bottom-up.
-std::vector<Digest> merkle_path(std::span<const Digest> leaves, std::uint32_t index);
-// True iff `path` proves `leaf` at `index` in a tree of `n` leaves with this root.
-bool merkle_verify(const Digest& leaf, std::uint32_t index, std::uint32_t n, std::span<const Digest> path,
-                   const Digest& root);
 
 Digest seed_commitment(const Digest& seed);
 
