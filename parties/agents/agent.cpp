@@ -49,7 +49,9 @@ class Driver {
   Result<AgentResult> run() {
     if (!c_.key) return Error{"agent: no key"};
     if (Status s = check_terms(c_.terms); !s.ok()) return s.error();
-    auto t = TranscriptWriter::create(c_.transcript_path);
+    auto t = TranscriptWriter::create(c_.transcript_path,
+                                      TranscriptHeader{"accuracy", static_cast<std::uint8_t>(me_), encode_terms(c_.terms)},
+                                      *c_.key, clock_.now_ms());
     if (!t.ok()) return t.error();
     transcript_.emplace(std::move(*t));
     if (Status s = make_machine(); !s.ok()) return s.error();
@@ -105,6 +107,7 @@ class Driver {
         feed(TimerFired{t_now});
       }
     }
+    if (Status st = transcript_->close(clock_.now_ms()); !st.ok()) return st.error();
     AgentResult out;
     out.outcome = *outcome_;
     out.transcript_records = transcript_->records();
@@ -290,6 +293,7 @@ class Driver {
     env.prev = next.prev;
     env.timestamp_ms = clock_.now_ms();
     env.type = type;
+    env.payload = encode_tree_head(transcript_->tree_head());  // our signed transcript head so far
     const std::span<const std::uint8_t> frames[1] = {body};
     env.frames = wire::frame_refs(frames);
     wire::sign_envelope(env, *c_.key);
@@ -357,6 +361,9 @@ class Driver {
   void poll_escrow() {
     auto view = escrow_->instance(*instance_);
     if (!view.ok()) return;  // not opened yet, or the escrow is busy: next poll
+    // The escrow's signed view goes into the transcript whenever it shows new events: a
+    // judge replays the instance's history from it.
+    if (view->history.size() > events_fed_) record(Direction::kReceived, Channel::kEscrow, escrow_->last_reply_envelope(), {});
     for (; events_fed_ < view->history.size() && !outcome_; ++events_fed_) {
       const escrow::InstanceEvent& h = view->history[events_fed_];
       Role actor = Role::kMp;

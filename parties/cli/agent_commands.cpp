@@ -657,6 +657,19 @@ int transcript_main(const std::vector<std::string>& args) {
   std::size_t bad = 0;
   for (std::size_t i = 0; i < recs->size(); ++i) {
     const agents::TranscriptRecord& r = (*recs)[i];
+    if (r.channel == agents::Channel::kHeader) {
+      auto h = agents::decode_header(r.envelope);
+      std::cout << "#" << i << " " << r.time_ms << " header   " << (h.ok() ? h->protocol : "?") << " role "
+                << (h.ok() ? int(h->role) : -1) << " terms " << (h.ok() ? h->terms.size() : 0) << " bytes\n";
+      continue;
+    }
+    if (r.channel == agents::Channel::kCheckpoint) {
+      auto c = agents::decode_checkpoint(r.envelope);
+      std::cout << "#" << i << " " << r.time_ms << " checkpoint " << (c.ok() ? c->size : 0) << " records, head "
+                << (c.ok() ? to_hex(c->head).substr(0, 16) : "?") << "... signed by "
+                << (c.ok() ? to_hex(c->signer).substr(0, 16) : "?") << "\n";
+      continue;
+    }
     std::cout << "#" << i << " " << r.time_ms << " " << (r.direction == agents::Direction::kSent ? "sent    " : "received")
               << " " << (r.channel == agents::Channel::kPeer ? "peer  " : "escrow") << " ";
     auto env = wire::decode_envelope(r.envelope);
@@ -673,7 +686,7 @@ int transcript_main(const std::vector<std::string>& args) {
               << to_hex(env->recipient).substr(0, 16) << (sig ? " signed" : " BAD SIGNATURE")
               << (fr ? "" : " BAD FRAMES") << "\n";
   }
-  std::cout << recs->size() << " records, hash chain verified"
+  std::cout << recs->size() << " records, hash chain and checkpoints verified"
             << (recs->empty() ? "" : ", head " + to_hex(recs->back().chain)) << "; "
             << (bad ? std::to_string(bad) + " bad envelopes" : std::string("every envelope signed")) << "\n";
   return bad ? kExitRejected : kExitOk;

@@ -74,9 +74,9 @@ Result<Reply> EscrowClient::exchange_raw(const std::vector<std::vector<std::uint
         if (!wire::verify_envelope(*env).ok()) continue;
         auto reply = decode_reply(env->payload);
         if (!reply.ok()) continue;
-        if (recording_ && options_.record)
-          options_.record(false, std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(msg[0].data()),
-                                                               msg[0].size()));
+        const auto* data = static_cast<const std::uint8_t*>(msg[0].data());
+        last_reply_envelope_.assign(data, data + msg[0].size());
+        if (recording_ && options_.record) options_.record(false, last_reply_envelope_);
         return std::move(*reply);
       }
     } catch (const zmq::error_t& e) {

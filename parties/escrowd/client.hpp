@@ -84,6 +84,9 @@ class EscrowClient {
                                const wire::InstanceId& instance, std::uint64_t seq, const wire::Digest& prev) const;
 
   const wire::PublicKey& public_key() const;
+  // The escrow's signed reply envelope (encoded) of the last answered request or query:
+  // an agent records the instance views it acts on in its transcript.
+  const std::vector<std::uint8_t>& last_reply_envelope() const { return last_reply_envelope_; }
   ClientStats stats() const { return stats_; }
 
  private:
@@ -99,6 +102,7 @@ class EscrowClient {
   std::unique_ptr<zmq::socket_t> socket_;
   wire::Streams streams_;
   ClientStats stats_;
+  std::vector<std::uint8_t> last_reply_envelope_;
   bool recording_ = false;  // inside submit(): report envelopes to options_.record
 };
 

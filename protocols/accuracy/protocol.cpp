@@ -1,5 +1,6 @@
 #include "protocols/accuracy/protocol.hpp"
 
+#include "base/codec.hpp"
 #include "escrow/codec/sha256.hpp"
 #include "snark/nn/model_circuit.hpp"
 
@@ -29,6 +30,36 @@ Status check_terms(const Terms& t) {
   if (t.params.n1 + t.params.n2 >= (std::int64_t{1} << 31)) return Error{"accuracy terms: N must be below 2^31"};
   if (t.target_den == 0 || t.target_num > t.target_den) return Error{"accuracy terms: the target must be in [0, 1]"};
   return {};
+}
+
+std::vector<std::uint8_t> encode_terms(const Terms& t) {
+  const escrow::AccuracyParams& a = t.params;
+  codec::Writer w;
+  for (std::int64_t v : {a.n1, a.n2, a.e, a.p, a.z, a.eps}) w.i64(v);
+  w.u8(a.mp_min_stake ? 1 : 0);
+  w.i64(a.mp_min_stake.value_or(0));
+  for (std::int64_t v : {a.funding_timeout_ms, a.response_timeout_ms, a.proving_timeout_ms, a.verdict_timeout_ms}) w.i64(v);
+  w.u32(t.target_num);
+  w.u32(t.target_den);
+  return w.take();
+}
+
+Result<Terms> decode_terms(std::span<const std::uint8_t> bytes) {
+  codec::Reader r(bytes);
+  Terms t;
+  escrow::AccuracyParams& a = t.params;
+  for (std::int64_t* v : {&a.n1, &a.n2, &a.e, &a.p, &a.z, &a.eps}) *v = r.i64();
+  const std::uint8_t has_stake = r.u8();
+  const std::int64_t stake = r.i64();
+  if (has_stake > 1) r.fail("bad stake flag");
+  if (has_stake) a.mp_min_stake = stake;
+  for (std::int64_t* v : {&a.funding_timeout_ms, &a.response_timeout_ms, &a.proving_timeout_ms, &a.verdict_timeout_ms})
+    *v = r.i64();
+  t.target_num = r.u32();
+  t.target_den = r.u32();
+  if (Status st = r.finish(); !st.ok()) return st.error().context("accuracy terms");
+  if (Status st = check_terms(t); !st.ok()) return st.error();
+  return t;
 }
 
 std::uint32_t total_examples(const Terms& t) { return static_cast<std::uint32_t>(t.params.n1 + t.params.n2); }

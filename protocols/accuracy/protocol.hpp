@@ -50,6 +50,9 @@ struct Terms {
 // Checks the parameters (accuracy_rule_set() accepts them, N < 2^31, 0 <= a <= 1).
 Status check_terms(const Terms& terms);
 std::uint32_t total_examples(const Terms& terms);  // N = N1 + N2
+// Canonical encoding (every parameter, big-endian; docs/formats.md); decode checks the terms.
+std::vector<std::uint8_t> encode_terms(const Terms& terms);
+Result<Terms> decode_terms(std::span<const std::uint8_t> bytes);
 // correct / N2 >= a.
 bool target_met(const Terms& terms, std::uint32_t correct);
 
