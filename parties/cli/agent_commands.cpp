@@ -32,6 +32,7 @@
 #include "parties/cli/nn_files.hpp"
 #include "parties/cli/options.hpp"
 #include "parties/escrowd/client.hpp"
+#include "parties/judge/judge.hpp"
 #include "parties/wire/envelope.hpp"
 #include "parties/wire/keys.hpp"
 #include "protocols/sizing/hoeffding.hpp"
@@ -60,10 +61,6 @@ std::string fixed1(double x) {
   return s.str();
 }
 
-int fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
-  std::cerr << cmd << ": " << message << "\n";
-  return code;
-}
 
 // ---- the terms every party must agree on ------------------------------------------------
 
@@ -528,6 +525,7 @@ int demo_main(const std::vector<std::string>& args) {
   for (const char* n : names) {
     wire::KeyPair kp = wire::KeyPair::generate(rng);
     if (Status s = wire::write_secret_key(w + n + ".key", kp); !s.ok()) return bail(s.error().message);
+    if (Status s = wire::write_public_key(w + n + ".pub", kp.public_key()); !s.ok()) return bail(s.error().message);
     pub[n] = kp.public_key();
   }
   const std::vector<int> ports = free_ports(4);
@@ -628,6 +626,23 @@ int demo_main(const std::vector<std::string>& args) {
               << (recs.ok() ? std::to_string(recs->size()) + " records, hash chain verified"
                             : recs.error().message)
               << "\n";
+  }
+  {  // The judge, from the transcripts alone (what `verdict judge audit` prints in full).
+    judge::AuditOptions o;
+    o.parties = {pub["mp"], pub["mc"], pub["verifier"]};
+    o.escrow = pub["escrow"];
+    auto vk = read_vk(w + "model.vk");
+    if (vk.ok()) o.vk = &*vk;
+    const auto t_judge = std::chrono::steady_clock::now();
+    const judge::Verdict v = judge::audit({w + "mp.transcript", w + "mc.transcript", w + "verifier.transcript"}, o);
+    std::cout << "   judge: " << (v.clean() ? "CLEAN" : std::to_string(v.findings.size()) + " violation(s)") << " ("
+              << v.checked.size() << " checks, " << fixed1(seconds_since(t_judge)) << " s)";
+    for (const auto& f : v.findings) std::cout << "\n     " << f.where << ": " << f.party << " broke '" << f.rule << "': " << f.detail;
+    std::cout << "\n";
+    if (keep)
+      std::cout << "   audit by hand: verdict judge audit " << w << "{mp,mc,verifier}.transcript --party-key " << w
+                << "mp.pub --party-key " << w << "mc.pub --party-key " << w << "verifier.pub --escrow-key " << w
+                << "escrow.pub --vk " << w << "model.vk\n";
   }
   std::cout << "   (" << fixed1(seconds_since(t0)) << " s in all" << (keep ? "; files in " + workdir : std::string())
             << ")\n"

@@ -26,6 +26,7 @@ Command mc_command();
 Command verifier_command();
 Command demo_command();
 Command transcript_command();
+Command judge_command();  // judge_command.cpp
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();

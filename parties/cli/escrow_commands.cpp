@@ -33,9 +33,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-int fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
-  std::cerr << "verdict escrow " << cmd << ": " << message << "\n";
-  return code;
+int escrow_fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
+  return fail("verdict escrow " + cmd, message, code);
 }
 
 template <std::size_t N>
@@ -86,15 +85,15 @@ int serve(const std::vector<std::string>& args) {
   if (!std::filesystem::exists(key_path)) {
     OsRng rng;
     wire::KeyPair k = wire::KeyPair::generate(rng);
-    if (Status s = wire::write_secret_key(key_path, k); !s.ok()) return fail("serve", s.error().message);
+    if (Status s = wire::write_secret_key(key_path, k); !s.ok()) return escrow_fail("serve", s.error().message);
     std::cerr << "verdict escrow serve: created the service key " << key_path << "\n";
   }
   auto key = wire::read_secret_key(key_path);
-  if (!key.ok()) return fail("serve", key.error().message);
+  if (!key.ok()) return escrow_fail("serve", key.error().message);
   std::optional<escrow::PartyId> op;
   if (vm.count("operator")) {
     auto p = wire::read_public_key(vm["operator"].as<std::string>());
-    if (!p.ok()) return fail("serve", p.error().message);
+    if (!p.ok()) return escrow_fail("serve", p.error().message);
     op = *p;
   }
   // Block SIGINT/SIGTERM before any thread exists (ZeroMQ's included) and take them
@@ -105,11 +104,11 @@ int serve(const std::vector<std::string>& args) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-  if (sfd < 0) return fail("serve", "signalfd failed", 3);
+  if (sfd < 0) return escrow_fail("serve", "signalfd failed", 3);
 
   escrow::SystemClock clock;
   auto ledger = escrow::Ledger::open(escrow::Ledger::Options{db, &clock, op, false});
-  if (!ledger.ok()) return fail("serve", ledger.error().message);
+  if (!ledger.ok()) return escrow_fail("serve", ledger.error().message);
   if (!(*ledger)->operator_key())
     std::cerr << "verdict escrow serve: no operator key pinned; nobody can fund accounts (see --operator)\n";
   escrowd::ServerOptions o;
@@ -120,7 +119,7 @@ int serve(const std::vector<std::string>& args) {
   const std::string service_pub = to_hex(key->public_key());
   zmq::context_t ctx;
   auto server = escrowd::EscrowServer::create(ctx, **ledger, clock, std::move(*key), o);
-  if (!server.ok()) return fail("serve", server.error().message);
+  if (!server.ok()) return escrow_fail("serve", server.error().message);
   auto head = (*ledger)->audit_head();
   std::cout << "verdict escrow: serving " << db << " on " << (*server)->endpoint() << "\n"
             << "  service key " << service_pub << "\n"
@@ -128,7 +127,7 @@ int serve(const std::vector<std::string>& args) {
             << std::flush;
   Status s = (*server)->run(sfd);
   ::close(sfd);
-  if (!s.ok()) return fail("serve", s.error().message, 3);
+  if (!s.ok()) return escrow_fail("serve", s.error().message, 3);
   const auto st = (*server)->stats();
   std::cout << "verdict escrow: stopped after " << st.applied << " applied, " << st.rejected << " refused, "
             << st.queries << " queries in " << st.batches << " batches\n";
@@ -143,7 +142,7 @@ int verify_log(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (int rc = parse_options(args, desc, vm, "verdict escrow verify-log --db FILE"); rc >= 0) return rc;
   auto report = escrow::verify_ledger(vm["db"].as<std::string>());
-  if (!report.ok()) return fail("verify-log", report.error().message);
+  if (!report.ok()) return escrow_fail("verify-log", report.error().message);
   std::cout << "audit rows      " << report->rows << "\n"
             << "audit head      " << to_hex(report->head) << "\n"
             << "accounts        " << report->accounts << "\n"
@@ -191,9 +190,9 @@ Result<std::unique_ptr<Connection>> connect(const po::variables_map& vm) {
 }
 
 int report_reply(const std::string& cmd, const Result<escrowd::Reply>& r) {
-  if (!r.ok()) return fail(cmd, r.error().message, kExitRejected);
+  if (!r.ok()) return escrow_fail(cmd, r.error().message, kExitRejected);
   if (r->status == escrowd::ReplyStatus::kRejected)
-    return fail(cmd, std::string("refused (") + escrow::code_name(r->code) + "): " + r->reason, kExitRejected);
+    return escrow_fail(cmd, std::string("refused (") + escrow::code_name(r->code) + "): " + r->reason, kExitRejected);
   std::cout << escrowd::status_name(r->status) << ": audit row " << r->audit_seq << " hash " << to_hex(r->audit_hash)
             << " at " << time_text(r->time_ms) << "\n";
   auto result = escrow::decode_result(r->body);
@@ -220,18 +219,18 @@ Command request_command(const std::string& name, const std::string& summary,
             po::variables_map vm;
             if (int rc = parse_options(args, desc, vm, "verdict escrow " + name); rc >= 0) return rc;
             auto conn = connect(vm);
-            if (!conn.ok()) return fail(name, conn.error().message);
+            if (!conn.ok()) return escrow_fail(name, conn.error().message);
             escrow::Request req;
             if (vm.count("op-id")) {
               auto id = parse_id<16>(vm["op-id"].as<std::string>(), "--op-id");
-              if (!id.ok()) return fail(name, id.error().message);
+              if (!id.ok()) return escrow_fail(name, id.error().message);
               req.op_id = *id;
             } else {
               OsRng rng;
               rng.fill(req.op_id);
             }
             auto body = build(vm, *(*conn)->client);
-            if (!body.ok()) return fail(name, body.error().message);
+            if (!body.ok()) return escrow_fail(name, body.error().message);
             req.body = std::move(*body);
             std::cout << "op id " << to_hex(req.op_id) << "\n";
             return report_reply(name, (*conn)->client->submit(req));
@@ -397,27 +396,27 @@ Command read_command(const std::string& name, const std::string& summary, const 
         if (vm.count("db")) {
           auto l =
               escrow::Ledger::open(escrow::Ledger::Options{vm["db"].as<std::string>(), nullptr, std::nullopt, true});
-          if (!l.ok()) return fail(name, l.error().message);
+          if (!l.ok()) return escrow_fail(name, l.error().message);
           ledger = std::move(*l);
         } else if (vm.count("connect") && vm.count("key") && vm.count("server-pub")) {
           auto c = connect(vm);
-          if (!c.ok()) return fail(name, c.error().message);
+          if (!c.ok()) return escrow_fail(name, c.error().message);
           conn = std::move(*c);
         } else {
-          return fail(name, "give --db FILE, or --connect, --key and --server-pub");
+          return escrow_fail(name, "give --db FILE, or --connect, --key and --server-pub");
         }
         if (instance) {
           auto id = parse_id<16>(what, "--instance");
-          if (!id.ok()) return fail(name, id.error().message);
+          if (!id.ok()) return escrow_fail(name, id.error().message);
           auto v = ledger ? ledger->instance(*id) : conn->client->instance(*id);
-          if (!v.ok()) return fail(name, v.error().message, kExitRejected);
+          if (!v.ok()) return escrow_fail(name, v.error().message, kExitRejected);
           print_instance(*v);
           return kExitOk;
         }
         auto party = wire::read_public_key(what);
-        if (!party.ok()) return fail(name, party.error().message);
+        if (!party.ok()) return escrow_fail(name, party.error().message);
         auto s = ledger ? ledger->summary(*party) : conn->client->summary(*party);
-        if (!s.ok()) return fail(name, s.error().message, kExitRejected);
+        if (!s.ok()) return escrow_fail(name, s.error().message, kExitRejected);
         std::cout << "party     " << to_hex(*party) << "\n"
                   << "available " << s->available << "\n"
                   << "staked    " << s->staked << "\n"

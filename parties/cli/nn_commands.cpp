@@ -29,10 +29,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
-  std::cerr << cmd << ": " << message << "\n";
-  return code;
-}
 
 // Every regular file of dir, sorted by name, each one raw input of `size` bytes.
 Result<std::vector<std::vector<std::uint8_t>>> read_input_dir(const std::string& dir, std::size_t size) {

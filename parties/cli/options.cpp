@@ -27,4 +27,9 @@ int parse_options(const std::vector<std::string>& args, const boost::program_opt
   return -1;
 }
 
+int fail(const std::string& cmd, const std::string& message, int code) {
+  std::cerr << cmd << ": " << message << "\n";
+  return code;
+}
+
 }  // namespace verdict::cli

@@ -14,4 +14,7 @@ int parse_options(const std::vector<std::string>& args, const boost::program_opt
                   boost::program_options::variables_map& vm, const std::string& usage_line,
                   const boost::program_options::positional_options_description* positional = nullptr);
 
+// Prints "CMD: MESSAGE" on stderr and returns `code` (default: bad usage, 2).
+int fail(const std::string& cmd, const std::string& message, int code = 2);
+
 }  // namespace verdict::cli

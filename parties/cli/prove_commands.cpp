@@ -26,10 +26,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int fail(const std::string& cmd, const std::string& message, int code = kExitUsage) {
-  std::cerr << cmd << ": " << message << "\n";
-  return code;
-}
 
 nn::Progress progress_to_stderr(const std::string& cmd) {
   auto t0 = std::chrono::steady_clock::now();
