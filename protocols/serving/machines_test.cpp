@@ -66,8 +66,11 @@ Bytes true_output(std::span<const std::uint8_t> x) {
 // The stand-in for a SNARK: binds the public values; only the honest prover makes it.
 Bytes fake_snark(const nn::PublicValues& v) {
   codec::Sha256 h;
-  const Digest d = h.update("test snark").update(v.model_commitment).update(v.input_commitment.to_bytes_be())
-                       .update(v.output).finish();
+  const Digest d = h.update("test snark")
+                       .update(v.model_commitment)
+                       .update(v.input_commitment.to_bytes_be())
+                       .update(v.output)
+                       .finish();
   return Bytes(d.begin(), d.end());
 }
 
@@ -82,9 +85,9 @@ struct Policy {
   bool predict_refuses = false;
   bool prove_fails = false;
   bool mc_never_opens = false;
-  std::set<std::string> drop;                  // acts never submitted
-  std::set<std::string> corrupt;               // acts submitted with flipped evidence
-  std::set<std::string> drop_messages;         // messages never delivered
+  std::set<std::string> drop;           // acts never submitted
+  std::set<std::string> corrupt;        // acts submitted with flipped evidence
+  std::set<std::string> drop_messages;  // messages never delivered
 };
 
 std::string kind(const Message& m) { return std::string(message_type(m)).substr(8); }  // after "serving."
@@ -143,9 +146,12 @@ class Loop {
 
   Result<Effects> feed(Role r, const Input& in) {
     switch (r) {
-      case Role::kMp: return mp_.handle(in);
-      case Role::kMc: return mc_.handle(in);
-      case Role::kVerifier: return v_.handle(in);
+      case Role::kMp:
+        return mp_.handle(in);
+      case Role::kMc:
+        return mc_.handle(in);
+      case Role::kVerifier:
+        return v_.handle(in);
     }
     return Error{"?"};
   }
@@ -478,8 +484,8 @@ TEST(ServingMachines, MaliciousMpIsCaughtAtTheBinomialRate) {
   const double expected = 1.0 - (6.0 * 5.0) / (8.0 * 7.0);  // 1 - C(6,2)/C(8,2) = 13/28
   auto ci = sizing::clopper_pearson_interval(static_cast<std::uint64_t>(caught), kRuns, 1e-3);
   ASSERT_TRUE(ci.ok());
-  std::printf("caught %d of %u, expected rate %.4f, 99.9%% interval [%.4f, %.4f]\n", caught, kRuns, expected,
-              ci->lower, ci->upper);
+  std::printf("caught %d of %u, expected rate %.4f, 99.9%% interval [%.4f, %.4f]\n", caught, kRuns, expected, ci->lower,
+              ci->upper);
   EXPECT_LE(ci->lower, expected);
   EXPECT_GE(ci->upper, expected);
 }
@@ -687,8 +693,8 @@ TEST(ServingMachines, EventsBeforeTheSessionOrWithOtherRulesAreRefused) {
   auto mp = *ServingMpMachine::create(terms(), kModel);
   EXPECT_FALSE(mp.handle(Received{Role::kMc, RoundOpen{}}).ok());  // not started
   ASSERT_TRUE(mp.handle(Start{0}).ok());
-  EXPECT_FALSE(mp.handle(last).ok());                                      // no session yet
-  EXPECT_FALSE(mp.handle(Received{Role::kVerifier, RoundOpen{}}).ok());    // wrong sender
+  EXPECT_FALSE(mp.handle(last).ok());                                    // no session yet
+  EXPECT_FALSE(mp.handle(Received{Role::kVerifier, RoundOpen{}}).ok());  // wrong sender
   RoundOpen round{};
   round.round_id[0] = 1;
   ASSERT_TRUE(mp.handle(Received{Role::kMc, round}).ok());

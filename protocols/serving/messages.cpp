@@ -6,9 +6,9 @@ namespace verdict::serving {
 
 namespace {
 
-constexpr const char* kTypes[] = {"serving.model_commitment", "serving.round_open", "serving.inputs",
-                                  "serving.input_commitments", "serving.predictions", "serving.contest",
-                                  "serving.proofs"};
+constexpr const char* kTypes[] = {
+    "serving.model_commitment", "serving.round_open", "serving.inputs", "serving.input_commitments",
+    "serving.predictions",      "serving.contest",    "serving.proofs"};
 static_assert(std::size(kTypes) == std::variant_size_v<Message>);
 
 void put_fr(codec::Writer& w, const field::Fr& x) { w.fixed(x.to_bytes_be()); }

@@ -30,6 +30,7 @@ inline constexpr std::size_t kMaxTensorBytes = std::size_t(1) << 24;
 inline constexpr std::size_t kMaxProofBytes = std::size_t(64) << 20;
 
 const char* message_type(const Message& message);
+// Requires counts below 2^32, and as many salts as inputs in an Inputs message.
 std::vector<std::uint8_t> encode_message(const Message& message);
 Result<Message> decode_message(const std::string& type, std::span<const std::uint8_t> body);
 

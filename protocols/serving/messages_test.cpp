@@ -1,10 +1,11 @@
 // The serving message codec: round trips of every message, the canonical bytes of each
 // layout, and refusal of truncation, trailing bytes, counts over the limit, non-canonical
 // field elements, an undecodable or non-canonical proof, and unknown types.
+#include "protocols/serving/messages.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/codec.hpp"
-#include "protocols/serving/messages.hpp"
 
 namespace verdict::serving {
 namespace {

@@ -40,9 +40,9 @@ class ServingMpMachine {
     protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;  // last escrow seq at which an act was submitted
     std::uint64_t timeout_claimed_seq = 0;
-    std::optional<Inputs> inputs;          // as MC sent them
-    std::optional<Digest> inputs_posted;   // commit_inputs evidence
-    std::vector<field::Fr> ics;            // once the inputs match the posted digest
+    std::optional<Inputs> inputs;         // as MC sent them
+    std::optional<Digest> inputs_posted;  // commit_inputs evidence
+    std::vector<field::Fr> ics;           // once the inputs match the posted digest
     bool awaiting_predictions = false;
     std::vector<Bytes> outputs;  // as posted
     Digest root{};

@@ -27,9 +27,12 @@ void put_u64(codec::Sha256& h, std::uint64_t v) {
 
 const char* role_name(Role role) {
   switch (role) {
-    case Role::kMp: return "mp";
-    case Role::kMc: return "mc";
-    case Role::kVerifier: return "verifier";
+    case Role::kMp:
+      return "mp";
+    case Role::kMc:
+      return "mc";
+    case Role::kVerifier:
+      return "verifier";
   }
   return "?";
 }
@@ -71,7 +74,8 @@ Digest inputs_digest(std::span<const field::Fr> commitments, const Digest& seed_
 std::vector<field::Fr> input_commitments(std::span<const Bytes> inputs, std::span<const field::Fr> salts) {
   std::vector<field::Fr> out;
   out.reserve(inputs.size());
-  for (std::size_t i = 0; i < inputs.size() && i < salts.size(); ++i) out.push_back(nn::input_commitment(inputs[i], salts[i]));
+  for (std::size_t i = 0; i < inputs.size() && i < salts.size(); ++i)
+    out.push_back(nn::input_commitment(inputs[i], salts[i]));
   return out;
 }
 
@@ -99,7 +103,8 @@ Digest transcript_leaf(std::uint32_t index, const field::Fr& input_commitment, s
 Digest transcript_root(std::span<const field::Fr> commitments, std::span<const Bytes> outputs) {
   std::vector<Digest> leaves;
   leaves.reserve(commitments.size());
-  for (std::uint32_t i = 0; i < commitments.size(); ++i) leaves.push_back(transcript_leaf(i, commitments[i], outputs[i]));
+  for (std::uint32_t i = 0; i < commitments.size(); ++i)
+    leaves.push_back(transcript_leaf(i, commitments[i], outputs[i]));
   return protocols::merkle_root(leaves);
 }
 
@@ -145,8 +150,10 @@ Status check_contest_proofs(const Terms& t, const Digest& model_commitment, std:
                             std::span<const Bytes> predictions, std::span<const std::uint32_t> contested,
                             const ProofBundle& bundle, const std::vector<bool>& valid) {
   const std::uint32_t k = t.params.k;
-  if (ics.size() != k) return Error{"contest: " + std::to_string(ics.size()) + " input commitments, K is " + std::to_string(k)};
-  if (predictions.size() != k) return Error{"contest: " + std::to_string(predictions.size()) + " predictions, K is " + std::to_string(k)};
+  if (ics.size() != k)
+    return Error{"contest: " + std::to_string(ics.size()) + " input commitments, K is " + std::to_string(k)};
+  if (predictions.size() != k)
+    return Error{"contest: " + std::to_string(predictions.size()) + " predictions, K is " + std::to_string(k)};
   if (contested.size() != t.params.k1) return Error{"contest: the subset does not have K1 indices"};
   for (std::size_t j = 0; j < contested.size(); ++j) {
     if (contested[j] >= k || (j > 0 && contested[j] <= contested[j - 1])) {

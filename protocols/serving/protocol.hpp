@@ -69,6 +69,10 @@
 //  - The verifier takes the input commitments from whichever of MC or MP delivers a set
 //    matching D_in, and the predictions matching D_out: either party can make them
 //    available, and an honest MP always does.
+//  - reject_inputs is MP's free exit (each side loses eps): the escrow cannot tell an MC
+//    whose inputs do not open its digest from an MP that claims so. It is MP's only way
+//    out after seeing inputs, and it reveals no prediction; MC's signed Inputs and its
+//    posted D_in let a judge tell who lied. Inputs go out only once both deposits are in.
 //  - A proving failure (ProofsDone{nullopt}) is answered with silence: the table slashes
 //    it at the proving deadline, as it would an invalid bundle.
 //  - Every machine claims every timeout it sees pass; before the instance opens each

@@ -18,7 +18,8 @@ Result<ServingAmounts> serving_amounts(const ServingParams& p) {
                                                            {"proving_timeout_ms", p.proving_timeout_ms},
                                                            {"verdict_timeout_ms", p.verdict_timeout_ms}};
   for (const auto& [name, t] : timeouts) {
-    if (t <= 0 || t > escrow::kMaxTimeoutMs) return Error{std::string("serving rules: ") + name + " must be in (0, 10 years]"};
+    if (t <= 0 || t > escrow::kMaxTimeoutMs)
+      return Error{std::string("serving rules: ") + name + " must be in (0, 10 years]"};
   }
   const auto kz = checked_mul(p.k, p.z);
   const auto c = kz ? checked_mul(2, *kz) : std::nullopt;
@@ -30,7 +31,7 @@ Result<ServingAmounts> serving_amounts(const ServingParams& p) {
   const auto mp_dep = checked_add(*b, p.eps);
   const auto total = (mc_dep && mp_dep) ? checked_add(*mc_dep, *mp_dep) : std::nullopt;
   if (!total) return Error{"serving rules: eps: the deposits overflow 64 bits"};
-  return ServingAmounts{*b, *c, 2 * p.k1 * p.z};  // 2*K1*Z <= 2*K*Z: no overflow
+  return ServingAmounts{*b, *c, 2 * escrow::Amount{p.k1} * p.z};  // 2*K1*Z <= 2*K*Z: no overflow
 }
 
 Result<escrow::RuleSet> serving_rule_set(const ServingParams& p) {

@@ -39,13 +39,13 @@
 namespace verdict::serving {
 
 struct ServingParams {
-  std::uint32_t k = 1;   // round size K: 1 <= K < 2^20
-  std::uint32_t k1 = 1;  // contest size K1: 1 <= K1 <= K
-  escrow::Amount z = 1;  // cost of one SNARK (> 0)
+  std::uint32_t k = 1;      // round size K: 1 <= K < 2^20
+  std::uint32_t k1 = 1;     // contest size K1: 1 <= K1 <= K
+  escrow::Amount z = 1;     // cost of one SNARK (> 0)
   escrow::Amount beta = 2;  // MP's bond in units of K*Z (>= 2)
   escrow::Amount eps = 0;   // the escrow's fee, per party (>= 0)
   std::int64_t funding_timeout_ms = 3'600'000;
-  std::int64_t response_timeout_ms = 600'000;   // every stage where a party answers
+  std::int64_t response_timeout_ms = 600'000;    // every stage where a party answers
   std::int64_t proving_timeout_ms = 86'400'000;  // MP proving K1 items
   std::int64_t verdict_timeout_ms = 3'600'000;   // the verifier's ruling
 };

@@ -38,8 +38,8 @@ std::array<Amount, 3> paid_into(const escrow::RuleSet& r, const std::string& ter
 }
 
 TEST(ServingRules, AnalyzeAcceptsAndPayoutsMatchOutcomes) {
-  for (const auto& p : {params(1, 1, 1, 2, 0), params(10, 3, 50, 3, 7), params(64, 64, 9, 2, 1),
-                        params(1000, 17, 1234, 100, 99)}) {
+  for (const auto& p :
+       {params(1, 1, 1, 2, 0), params(10, 3, 50, 3, 7), params(64, 64, 9, 2, 1), params(1000, 17, 1234, 100, 99)}) {
     auto rules = serving_rule_set(p);
     ASSERT_TRUE(rules.ok()) << rules.error().message;
     auto an = escrow::analyze(*rules);

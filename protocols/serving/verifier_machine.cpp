@@ -52,7 +52,8 @@ Status ServingVerifierMachine::step(State& s, const Input& input, Effects& out) 
     if (!s.awaiting_verification || s.escrow.stage() != "proofs_submitted") return Error{"no verification pending"};
     if (v->valid.size() != s.bundle->proofs.size()) return Error{"one verification result per proof expected"};
     s.awaiting_verification = false;
-    Status ok = check_contest_proofs(terms_, *s.model_commitment, s.ics, s.predictions, s.contested, *s.bundle, v->valid);
+    Status ok =
+        check_contest_proofs(terms_, *s.model_commitment, s.ics, s.predictions, s.contested, *s.bundle, v->valid);
     if (ok.ok()) {
       submit_act(s, "valid", *s.bundle_posted, out);
     } else {
@@ -120,7 +121,8 @@ Status ServingVerifierMachine::on_message(State& s, Role from, const Message& m,
     if (st != "contested" && st != "proofs_submitted") return Error{"proof bundle out of order"};
     if (s.bundle) return Error{"second proof bundle"};
     if (b->proofs.size() != terms_.params.k1) return Error{"proof bundle with the wrong number of proofs"};
-    if (s.bundle_posted && bundle_digest(*b) != *s.bundle_posted) return Error{"proof bundle differs from the posted digest"};
+    if (s.bundle_posted && bundle_digest(*b) != *s.bundle_posted)
+      return Error{"proof bundle differs from the posted digest"};
     s.bundle = *b;
     maybe_verify(s, out);
     return {};
