@@ -1,6 +1,6 @@
 #pragma once
 // The escrow rule set "serving/v1" of verified prediction serving (paper section 5.3):
-// one instance is one round of K predictions. docs/protocols.md has the protocol; this
+// one instance is one round of K predictions. protocol.hpp has the protocol; this
 // header is the money.
 //
 // Roles (rule-set role indices): mp = 0, mc = 1, verifier = 2 (deposits nothing; its
