@@ -33,16 +33,12 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "parties/agents/driver.hpp"
 #include "parties/wire/envelope.hpp"
 #include "parties/wire/keys.hpp"
 #include "protocols/accuracy/protocol.hpp"
 
 namespace verdict::agents {
-
-struct PartyAddress {
-  wire::PublicKey key{};
-  std::string endpoint;  // where the party's PULL socket listens
-};
 
 struct AgentConfig {
   accuracy::Role role = accuracy::Role::kMp;
@@ -81,7 +77,7 @@ struct AgentResult {
 // no end within max_run_ms.
 Result<AgentResult> run_agent(const AgentConfig& config);
 
-// The stream id of messages from `from` to `to` (envelope instance field).
+// The stream id of accuracy messages from `from` to `to` (envelope instance field).
 wire::InstanceId pair_stream(const wire::PublicKey& from, const wire::PublicKey& to);
 
 }  // namespace verdict::agents
