@@ -88,6 +88,10 @@ struct Policy {
   std::set<std::string> drop;           // acts never submitted
   std::set<std::string> corrupt;        // acts submitted with flipped evidence
   std::set<std::string> drop_messages;  // messages never delivered
+  // Random deviations of one role (the property test): drop, corrupt or replace (by any
+  // action of that role out of the current stage, or nonsense) its acts, drop its messages.
+  std::optional<Role> random_role;
+  double p_drop = 0, p_corrupt = 0, p_replace = 0, p_drop_message = 0;
 };
 
 std::string kind(const Message& m) { return std::string(message_type(m)).substr(8); }  // after "serving."
@@ -171,8 +175,19 @@ class Loop {
     if (work && finished_[ri]) return true;  // stale: a real driver drops it
     auto effects = feed(r, in);
     if (!effects.ok()) {
+      // A driver watches the instance only once its machine knows the session, and then
+      // feeds the whole history: keep events that came too early for after the next message.
+      if (std::holds_alternative<EscrowEvent>(in) &&
+          effects.error().message.find("before the session is known") != std::string::npos) {
+        early_events_[ri].push_back(std::get<EscrowEvent>(in));
+        return true;
+      }
       errors_[ri].push_back(effects.error().message);
       return true;
+    }
+    if (std::holds_alternative<Received>(in)) {
+      for (auto it = early_events_[ri].rbegin(); it != early_events_[ri].rend(); ++it) queue_.push_front({r, *it});
+      early_events_[ri].clear();
     }
     if (const auto* e = std::get_if<EscrowEvent>(&in)) seen_[ri] = *e;
     for (Effect& e : *effects) apply(r, std::move(e));
@@ -185,6 +200,7 @@ class Loop {
     if (auto* s = std::get_if<Send>(&e)) {
       const std::string key = who + ":" + kind(s->message);
       if (policy_.drop_messages.count(key) || policy_.drop_messages.count(key + ":" + role_name(s->to))) return;
+      if (deviate(r, policy_.p_drop_message)) return;
       // Every message goes through the codec, as it would on the wire.
       auto decoded = decode_message(message_type(s->message), encode_message(s->message));
       ASSERT_TRUE(decoded.ok()) << decoded.error().message;
@@ -196,12 +212,14 @@ class Loop {
       publish_events();
     } else if (auto* a = std::get_if<SubmitAct>(&e)) {
       const std::string key = who + ":" + a->transition;
-      if (policy_.drop.count(key)) return;
+      if (policy_.drop.count(key) || deviate(r, policy_.p_drop)) return;
+      std::string t = a->transition;
+      if (deviate(r, policy_.p_replace)) t = random_action(r);
       Digest ev = a->evidence;
-      if (policy_.corrupt.count(key)) ev[0] ^= 1;
-      acts_.push_back(key);
-      escrow::Outcome o = submit(kParties[ri], escrow::Act{id_, a->transition, ev});
-      if (!o.ok()) queue_.push_back({r, EscrowRefused{a->transition, o.rejection().reason}});
+      if (policy_.corrupt.count(key) || deviate(r, policy_.p_corrupt)) ev[0] ^= 1;
+      acts_.push_back(t == a->transition ? key : key + "->" + t);
+      escrow::Outcome o = submit(kParties[ri], escrow::Act{id_, t, ev});
+      if (!o.ok()) queue_.push_back({r, EscrowRefused{t, o.rejection().reason}});
       publish_events();
     } else if (auto* t = std::get_if<SetTimer>(&e)) {
       timers_[ri].insert(t->at_ms);
@@ -246,6 +264,23 @@ class Loop {
     } else if (auto* f = std::get_if<Finished>(&e)) {
       finished_[ri] = f->outcome;
     }
+  }
+
+  bool deviate(Role r, double p) {
+    if (!policy_.random_role || *policy_.random_role != r || p <= 0) return false;
+    return static_cast<double>(dev_rng_.uniform(1'000'000)) < p * 1e6;
+  }
+
+  // A random action of role r out of the instance's current stage, or a nonsense name.
+  std::string random_action(Role r) {
+    auto view = ledger_->instance(id_);
+    std::vector<std::string> names = {"nonsense"};
+    if (view.ok() && view->stage >= 0) {
+      for (const auto& t : rules_.transitions) {
+        if (!t.timeout && t.from == view->stage && t.actor == static_cast<std::uint8_t>(r)) names.push_back(t.name);
+      }
+    }
+    return names[dev_rng_.uniform(names.size())];
   }
 
   void publish_events() {
@@ -332,6 +367,7 @@ class Loop {
   std::multiset<std::int64_t> timers_[3];
   std::size_t events_fed_ = 0;
   std::optional<EscrowEvent> seen_[3];  // the last event each machine accepted
+  std::vector<EscrowEvent> early_events_[3];
   std::vector<Bytes> posted_;
   std::vector<std::string> acts_;
   std::vector<std::string> errors_[3];
@@ -643,7 +679,7 @@ TEST(ServingMachines, BadInputIsRefusedWithoutStateChange) {
         refused += !loop.feed(target, in).ok();
       };
       // Wrong senders.
-      refuse(Received{target == Role::kMc ? Role::kVerifier : Role::kMc, ModelCommitment{kModel}});
+      refuse(Received{Role::kVerifier, ModelCommitment{kModel}});
       refuse(Received{Role::kVerifier, RoundOpen{}});
       refuse(Received{Role::kVerifier, ProofBundle{}});
       refuse(Received{Role::kMc, Predictions{}});
@@ -723,6 +759,54 @@ TEST(ServingMachines, EventsBeforeTheSessionOrWithOtherRulesAreRefused) {
   EXPECT_FALSE(ServingVerifierMachine::create(bad).ok());
   ChaChaRng rng(1);
   EXPECT_FALSE(ServingMcMachine::create(terms(), std::vector<Bytes>(7), rng).ok());
+}
+
+// Against seeded random opponents (dropping, corrupting or replacing acts, dropping
+// messages, and for MP any kind of wrong outputs or forged proofs): an honest MP never
+// loses more than eps; an honest MC never more than eps, except in settled_proven, where
+// it pays exactly 2 K1 Z + eps and only when every contested item was answered with the
+// model's true output.
+TEST(ServingMachines, HonestPartiesAreBoundedAgainstRandomOpponents) {
+  const std::uint64_t seed = escrow::testing::test_seed(0x5e7ba5e);
+  std::printf("seed %llu (VERDICT_SEED replays)\n", static_cast<unsigned long long>(seed));
+  ChaChaRng meta(seed);
+  const Amount eps = 7, pay = 200;
+  std::map<std::string, int> reached;
+  for (int run = 0; run < 300; ++run) {
+    Policy p;
+    const bool honest_mp = run % 2 == 0;
+    p.random_role = honest_mp ? Role::kMc : Role::kMp;
+    p.p_drop = 0.05 * static_cast<double>(meta.uniform(4));
+    p.p_corrupt = 0.05 * static_cast<double>(meta.uniform(4));
+    p.p_replace = 0.05 * static_cast<double>(meta.uniform(4));
+    p.p_drop_message = 0.05 * static_cast<double>(meta.uniform(3));
+    if (honest_mp) {
+      p.contest = meta.uniform(4) == 0 ? ContestPolicy::kNever : ContestPolicy::kAlways;
+    } else {
+      p.mp = static_cast<MpKind>(meta.uniform(4));
+      while (p.wrong.size() < 1 + meta.uniform(3)) p.wrong.insert(static_cast<std::uint32_t>(meta.uniform(8)));
+      p.prove_fails = meta.uniform(10) == 0;
+      p.predict_refuses = meta.uniform(10) == 0;
+    }
+    Loop loop(p, seed + static_cast<std::uint64_t>(run) * 7919);
+    loop.run();
+    const std::string st = loop.stage();
+    SCOPED_TRACE("run " + std::to_string(run) + " " + st + ": " + loop.trace());
+    loop.check_settlement(st);
+    reached[st] += 1;
+    const Outcome o = outcome_of(terms(), st);
+    if (honest_mp) {
+      EXPECT_GE(o.mp_net, -eps);
+    } else if (st == "settled_proven") {
+      EXPECT_EQ(o.mc_net, -(pay + eps));
+      for (std::uint32_t i : loop.mc_.contested()) EXPECT_EQ(loop.posted_.at(i), true_output(loop.inputs_[i])) << i;
+    } else {
+      EXPECT_GE(o.mc_net, -eps);
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+  for (const auto& [st, n] : reached) std::printf("  %-22s %d\n", st.c_str(), n);
+  EXPECT_GE(reached.size(), 5u);
 }
 
 TEST(ServingMachines, SessionBindsEveryCommitment) {

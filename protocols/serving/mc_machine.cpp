@@ -69,6 +69,7 @@ Status ServingMcMachine::on_message(State& s, Role from, const Message& m, Effec
     s.session = session_digest(terms_, c->model_commitment, s.round);
     const escrow::InstanceId id = session_instance(s.session);
     s.escrow.expect(id);
+    out.push_back(Send{Role::kVerifier, *c});  // relayed: MP cannot keep the verifier out
     out.push_back(OpenEscrow{id});
     return {};
   }

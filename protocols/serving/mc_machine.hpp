@@ -3,8 +3,8 @@
 // round step by step).
 //
 // MC: at Start draws the round id, its contest seed and one salt per input (injected Rng)
-// and sends RoundOpen; on MP's model commitment opens the instance the session names and
-// deposits; once funded sends the inputs with their salts to MP, the input commitments
+// and sends RoundOpen; on MP's model commitment relays it to the verifier, opens the
+// instance the session names and deposits; once funded sends the inputs with their salts to MP, the input commitments
 // to the verifier, and posts their digest (commit_inputs); on the Predictions matching
 // the digest MP posted commits the transcript root (commit_transcript); then, by its
 // ContestPolicy, reveals its seed (contest) or closes; on the bundle whose digest MP

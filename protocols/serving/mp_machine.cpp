@@ -78,6 +78,7 @@ Status ServingMpMachine::on_message(State& s, Role from, const Message& m, Effec
     s.round = *o;
     s.session = session_digest(terms_, model_commitment_, *o);
     s.escrow.expect(session_instance(s.session));
+    out.push_back(Send{Role::kVerifier, *o});  // relayed: MC cannot keep the verifier out
     return {};
   }
   if (const auto* in = std::get_if<Inputs>(&m)) {

@@ -2,9 +2,9 @@
 // The model provider's state machine (protocol.hpp has the interface contract and the
 // round step by step).
 //
-// MP: sends its model commitment; on MC's RoundOpen derives the session and the instance,
-// deposits once it opens; checks the Inputs MC sends against the digest MC posted
-// (commit_inputs) and asks its driver to run the model (Predict), or rejects the inputs
+// MP: sends its model commitment; on MC's RoundOpen derives the session and the instance
+// and relays the RoundOpen to the verifier; deposits once the instance opens; checks the Inputs MC sends against the
+// digest MC posted (commit_inputs) and asks its driver to run the model (Predict), or rejects the inputs
 // (reject_inputs) when they do not match, do not fit the model, or have not arrived by
 // half the window; sends the driver's outputs to MC and the verifier (and the input
 // commitments to the verifier) and posts their digest (post_predictions); compares MC's

@@ -27,7 +27,9 @@
 //           (uniform Fr), and sends RoundOpen{round id, seed commitment H(seed tag||seed)}.
 //           session = H(session tag || rules digest || encode_terms || model commitment ||
 //           round id || seed commitment); instance = first 16 bytes of
-//           H(instance tag || session). MC opens it; MP and MC deposit.
+//           H(instance tag || session). MC relays MP's model commitment and MP relays
+//           MC's RoundOpen to the verifier, which follows the candidate session whose
+//           instance opens (verifier_machine.hpp). MC opens it; MP and MC deposit.
 //  inputs   MC -> MP: Inputs{x_i, s_i}; MC -> verifier: InputCommitments{ic_i, seed
 //           commitment}, ic_i = nn::input_commitment(x_i, s_i); MC posts commit_inputs(D_in),
 //           D_in = H(inputs tag || u32 K || ic_0..ic_{K-1} (32-byte big-endian) || seed

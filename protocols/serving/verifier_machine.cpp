@@ -1,5 +1,7 @@
 #include "protocols/serving/verifier_machine.hpp"
 
+#include <algorithm>
+
 namespace verdict::serving {
 
 namespace {
@@ -76,13 +78,23 @@ bool ServingVerifierMachine::matches_inputs(const State& s, const InputCommitmen
 
 Status ServingVerifierMachine::on_message(State& s, Role from, const Message& m, Effects& out) {
   if (const auto* c = std::get_if<ModelCommitment>(&m)) {
-    if (from != Role::kMp) return Error{"model commitment not from MP"};
-    if (s.model_commitment) return Error{"second model commitment"};
-    s.model_commitment = c->model_commitment;
+    if (from == Role::kVerifier) return Error{"model commitment from the verifier"};
+    auto& slot = s.offered_model[static_cast<int>(from)];
+    if (slot) return Error{"second model commitment from " + std::string(role_name(from))};
+    if (s.model_commitment && c->model_commitment != *s.model_commitment) {
+      return Error{"model commitment other than the instance's"};
+    }
+    slot = c->model_commitment;
+    return {};
   } else if (const auto* o = std::get_if<RoundOpen>(&m)) {
-    if (from != Role::kMc) return Error{"round open not from MC"};
-    if (s.round) return Error{"second round open"};
-    s.round = *o;
+    if (from == Role::kVerifier) return Error{"round open from the verifier"};
+    auto& slot = s.offered_round[static_cast<int>(from)];
+    if (slot) return Error{"second round open from " + std::string(role_name(from))};
+    if (s.round && (o->round_id != s.round->round_id || o->seed_commitment != s.round->seed_commitment)) {
+      return Error{"round open other than the instance's"};
+    }
+    slot = *o;
+    return {};
   } else if (const auto* ic = std::get_if<InputCommitments>(&m)) {
     if (from == Role::kVerifier) return Error{"input commitments from the verifier"};
     if (!in_round(s.escrow)) return Error{"input commitments out of order"};
@@ -126,14 +138,42 @@ Status ServingVerifierMachine::on_message(State& s, Role from, const Message& m,
     s.bundle = *b;
     maybe_verify(s, out);
     return {};
-  } else {
-    return Error{"message not for the verifier"};
   }
-  if (s.model_commitment && s.round) {
-    s.session = session_digest(terms_, *s.model_commitment, *s.round);
-    s.escrow.expect(session_instance(s.session));
+  return Error{"message not for the verifier"};
+}
+
+std::vector<escrow::InstanceId> ServingVerifierMachine::candidate_instances() const {
+  std::vector<escrow::InstanceId> out;
+  if (s_.model_commitment) {
+    out.push_back(session_instance(s_.session));
+    return out;
   }
-  return {};
+  for (const auto& model : s_.offered_model) {
+    for (const auto& round : s_.offered_round) {
+      if (!model || !round) continue;
+      const escrow::InstanceId id = session_instance(session_digest(terms_, *model, *round));
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+  }
+  return out;
+}
+
+// Before the instance opens, the session is the candidate whose instance the first event
+// names; from then on it is fixed.
+void ServingVerifierMachine::choose_session(State& s, const escrow::InstanceId& instance) const {
+  if (s.model_commitment) return;
+  for (const auto& model : s.offered_model) {
+    for (const auto& round : s.offered_round) {
+      if (!model || !round) continue;
+      const Digest session = session_digest(terms_, *model, *round);
+      if (session_instance(session) != instance) continue;
+      s.model_commitment = *model;
+      s.round = *round;
+      s.session = session;
+      s.escrow.expect(instance);
+      return;
+    }
+  }
 }
 
 void ServingVerifierMachine::maybe_verify(State& s, Effects& out) {
@@ -144,6 +184,7 @@ void ServingVerifierMachine::maybe_verify(State& s, Effects& out) {
 }
 
 Status ServingVerifierMachine::on_escrow(State& s, const EscrowEvent& e, Effects& out) {
+  choose_session(s, e.instance);
   if (Status st = s.escrow.apply(e); !st.ok()) return st;
   const std::string& stage = s.escrow.stage();
   if (s.escrow.settled()) {

@@ -2,6 +2,14 @@
 // The verifier's state machine: the arbiter role of "serving/v1" (protocol.hpp has the
 // interface contract). It deposits nothing and holds no secret.
 //
+// Session: MP sends its model commitment and relays MC's RoundOpen; MC sends its RoundOpen
+// and relays MP's model commitment. The verifier keeps what each sends and follows the
+// candidate session whose instance the escrow's first event names
+// (candidate_instances(): at most four, for the driver to watch), so neither party can
+// keep it out of the round by withholding or falsifying a commitment: a verifier that
+// cannot follow is silent, which refunds, and would let a cheating MP escape slashing or
+// an MC have its contest answered for free.
+//
 // It keeps the input commitments (from MC or MP, whichever set matches the digest MC
 // posted), the predictions matching the digest MP posted, the transcript root and MC's
 // seed as posted, and derives the contested subset. On the bundle whose digest MP posted,
@@ -27,13 +35,18 @@ class ServingVerifierMachine {
   const std::string& stage() const { return s_.escrow.stage(); }
   const std::optional<Outcome>& outcome() const { return s_.outcome; }
   const std::vector<std::uint32_t>& contested() const { return s_.contested; }
+  // The instances the session may name (before the instance opens, one per pair of a
+  // model commitment and a round open received; afterwards, the instance).
+  std::vector<escrow::InstanceId> candidate_instances() const;
   // Why it ruled invalid, once it did.
   const std::optional<std::string>& rejection() const { return s_.rejection; }
 
   struct State {
     bool started = false;
     std::int64_t setup_deadline_ms = 0;
-    std::optional<Digest> model_commitment;
+    std::optional<Digest> offered_model[2];     // by MP and by MC
+    std::optional<RoundOpen> offered_round[2];  // by MP and by MC
+    std::optional<Digest> model_commitment;     // of the session, once the instance opened
     std::optional<RoundOpen> round;
     Digest session{};
     protocols::EscrowView escrow;
@@ -60,6 +73,7 @@ class ServingVerifierMachine {
   Status on_message(State& s, Role from, const Message& m, Effects& out);
   Status on_escrow(State& s, const EscrowEvent& e, Effects& out);
   bool matches_inputs(const State& s, const InputCommitments& c) const;
+  void choose_session(State& s, const escrow::InstanceId& instance) const;
   void maybe_verify(State& s, Effects& out);
   void rule_invalid(State& s, std::string why, Effects& out);
 
