@@ -219,7 +219,8 @@ class Loop {
       if (policy_.corrupt.count(key) || deviate(r, policy_.p_corrupt)) ev[0] ^= 1;
       acts_.push_back(t == a->transition ? key : key + "->" + t);
       escrow::Outcome o = submit(kParties[ri], escrow::Act{id_, t, ev});
-      if (!o.ok()) queue_.push_back({r, EscrowRefused{t, o.rejection().reason}});
+      // The driver reports what its machine asked for (a deviating one too).
+      if (!o.ok()) queue_.push_back({r, EscrowRefused{a->transition, o.rejection().reason}});
       publish_events();
     } else if (auto* t = std::get_if<SetTimer>(&e)) {
       timers_[ri].insert(t->at_ms);
@@ -792,6 +793,17 @@ TEST(ServingMachines, HonestPartiesAreBoundedAgainstRandomOpponents) {
     loop.run();
     const std::string st = loop.stage();
     SCOPED_TRACE("run " + std::to_string(run) + " " + st + ": " + loop.trace());
+    if (!loop.finished()) {
+      // Only the deviating party knew the instance and it never claimed the funding
+      // timeout: its own deposit waits in the instance; the honest party put nothing in.
+      const auto& honest = honest_mp ? loop.mp_.outcome() : loop.mc_.outcome();
+      ASSERT_TRUE(honest.has_value());
+      EXPECT_EQ(honest->stage, "abandoned");
+      EXPECT_EQ(st, "funding");
+      EXPECT_EQ(loop.balance(escrow::party_account(kParties[honest_mp ? 0 : 1])), kStart);
+      reached["deviator never claimed"] += 1;
+      continue;
+    }
     loop.check_settlement(st);
     reached[st] += 1;
     const Outcome o = outcome_of(terms(), st);

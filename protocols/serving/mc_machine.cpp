@@ -40,7 +40,10 @@ Status ServingMcMachine::step(State& s, const Input& input, Effects& out) {
   if (!s.started) return Error{"not started"};
   if (const auto* r = std::get_if<Received>(&input)) return on_message(s, r->from, r->message, out);
   if (const auto* e = std::get_if<EscrowEvent>(&input)) return on_escrow(s, *e, out);
-  if (std::holds_alternative<EscrowRefused>(input)) return {};
+  if (const auto* refused = std::get_if<EscrowRefused>(&input)) {
+    on_refused(s, *refused, out);
+    return {};
+  }
   if (const auto* t = std::get_if<TimerFired>(&input)) {
     on_deadline(terms_, s, t->now_ms, out);
     return {};

@@ -51,6 +51,7 @@ class ServingMcMachine {
     protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;
     std::uint64_t timeout_claimed_seq = 0;
+    int timeout_retries = 0;                   // refused timeout claims (on_refused)
     std::vector<Bytes> predictions;            // empty until received
     std::optional<Digest> predictions_posted;  // post_predictions evidence
     Digest root{};

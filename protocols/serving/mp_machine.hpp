@@ -40,6 +40,7 @@ class ServingMpMachine {
     protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;  // last escrow seq at which an act was submitted
     std::uint64_t timeout_claimed_seq = 0;
+    int timeout_retries = 0;              // refused timeout claims (on_refused)
     std::optional<Inputs> inputs;         // as MC sent them
     std::optional<Digest> inputs_posted;  // commit_inputs evidence
     std::vector<field::Fr> ics;           // once the inputs match the posted digest

@@ -289,4 +289,17 @@ void on_deadline(const Terms& terms, State& s, std::int64_t now, Effects& out) {
   }
 }
 
+// A refused timeout claim (the escrow's clock behind the machine's, a lost submission) is
+// claimed again: the next timer fires at the deadline plus 1 s, 2 s, 4 s, ... (at most
+// about 18 hours). Other refusals change nothing: the escrow's events decide.
+template <class State>
+void on_refused(State& s, const EscrowRefused& refused, Effects& out) {
+  if (refused.transition != "timeout" || s.outcome || !s.escrow.opened() || s.escrow.settled()) return;
+  if (s.timeout_claimed_seq != s.escrow.last_seq()) return;
+  s.timeout_claimed_seq = 0;
+  const int shift = s.timeout_retries < 16 ? s.timeout_retries : 16;
+  ++s.timeout_retries;
+  out.push_back(SetTimer{s.escrow.deadline_ms() + (std::int64_t{1000} << shift)});
+}
+
 }  // namespace verdict::serving

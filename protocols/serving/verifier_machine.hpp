@@ -52,6 +52,7 @@ class ServingVerifierMachine {
     protocols::EscrowView escrow;
     std::uint64_t acted_seq = 0;
     std::uint64_t timeout_claimed_seq = 0;
+    int timeout_retries = 0;                     // refused timeout claims (on_refused)
     std::optional<InputCommitments> offered[2];  // by MP and by MC, before the digest is known
     std::optional<Digest> inputs_posted;
     std::vector<field::Fr> ics;  // matching inputs_posted
