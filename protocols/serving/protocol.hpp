@@ -77,8 +77,15 @@
 //    posted D_in let a judge tell who lied. Inputs go out only once both deposits are in.
 //  - A proving failure (ProofsDone{nullopt}) is answered with silence: the table slashes
 //    it at the proving deadline, as it would an invalid bundle.
-//  - Every machine claims every timeout it sees pass; before the instance opens each
-//    gives up after response_timeout_ms: outcome "abandoned", no money moved.
+//  - Neither MP nor MC can keep the verifier (the arbiter) out of the round: each relays
+//    the other's session commitment to it, and it follows whichever candidate session's
+//    instance opens. A verifier left out would be silent, which refunds: a cheating MP
+//    would escape slashing, or MC would have its contest answered for free.
+//  - MC opens the instance as soon as it holds MP's model commitment; if MP never got
+//    the RoundOpen it cannot find the instance, funding times out, deposits come back.
+//  - Every machine claims every timeout it sees pass, and claims again (with backoff)
+//    when the escrow refuses the claim; before the instance opens each gives up after
+//    response_timeout_ms: outcome "abandoned", no money moved.
 
 #include <cstdint>
 #include <optional>
@@ -87,7 +94,6 @@
 #include <variant>
 #include <vector>
 
-#include "base/rng.hpp"
 #include "escrow/ids.hpp"
 #include "protocols/common/escrow_view.hpp"
 #include "protocols/serving/rules.hpp"
@@ -152,6 +158,7 @@ using Message = std::variant<ModelCommitment, RoundOpen, Inputs, InputCommitment
 Digest seed_commitment(const Digest& seed);
 // D_in. Requires commitments.size() < 2^32.
 Digest inputs_digest(std::span<const field::Fr> commitments, const Digest& seed_commitment);
+// ic_i = nn::input_commitment(x_i, s_i). Requires inputs.size() == salts.size().
 std::vector<field::Fr> input_commitments(std::span<const Bytes> inputs, std::span<const field::Fr> salts);
 Digest predictions_digest(std::span<const Bytes> outputs);  // D_out
 Digest transcript_leaf(std::uint32_t index, const field::Fr& input_commitment, std::span<const std::uint8_t> output);
