@@ -75,6 +75,7 @@ class AccuracyAdapter {
     return agents::decode_message(type, body);
   }
   void attach(const DriverServices&) {}
+  std::optional<Input> poll_input() { return std::nullopt; }
   void before_submit(const std::string&) {}
   bool take_side_message(int, const std::string&, std::span<const std::uint8_t>) { return false; }
 

@@ -149,6 +149,7 @@ class Driver {
       }
       if (outcome_) break;
       if (!instance_) instance_ = p_.instance();
+      if (std::optional<Input> late = p_.poll_input()) feed(std::move(*late));  // work that finished later
       if (instance_ && (poll_now_ || clock_.now_ms() - last_poll >= c_.poll_ms)) {
         last_poll = clock_.now_ms();
         poll_now_ = false;

@@ -27,6 +27,11 @@ Command verifier_command();
 Command demo_command();
 Command transcript_command();
 Command judge_command();  // judge_command.cpp
+Command requester_command();  // retrieval_commands.cpp
+Command responder_command();
+Command judge_serve_command();
+Command corpus_command();
+Command retrieval_demo_command();
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();

@@ -63,7 +63,8 @@ Command judge_command() {
   return {"judge", "The judge: audit a protocol run from its transcripts", nullptr,
           {{"audit", "Audit transcripts: signatures, chains, escrow rules, commitments, selections, SNARKs",
             audit_main,
-            {}}}};
+            {}},
+           judge_serve_command()}};
 }
 
 }  // namespace verdict::cli

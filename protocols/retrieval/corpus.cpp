@@ -52,6 +52,61 @@ std::vector<std::uint8_t> encode_terms(const Terms& t) {
   return w.take();
 }
 
+Result<Terms> decode_terms(std::span<const std::uint8_t> bytes) {
+  codec::Reader r(bytes);
+  Terms t;
+  RetrievalParams& p = t.params;
+  p.m = r.u32();
+  p.n = r.u32();
+  p.z = r.i64();
+  p.bond = r.i64();
+  p.eps = r.i64();
+  p.funding_timeout_ms = r.i64();
+  p.response_timeout_ms = r.i64();
+  p.proving_timeout_ms = r.i64();
+  p.judge_timeout_ms = r.i64();
+  t.positive_class = r.u32();
+  t.source_key = r.fixed<32>();
+  t.input_size = r.u32();
+  if (Status st = r.finish(); !st.ok()) return st.error().context("retrieval terms");
+  if (Status st = check_terms(t); !st.ok()) return st.error();
+  return t;
+}
+
+std::vector<std::uint8_t> encode_corpus(std::span<const Document> documents) {
+  codec::Writer w;
+  w.raw(std::vector<std::uint8_t>{'V', 'C', 'O', 'R'});
+  w.u32(1);
+  w.u32(static_cast<std::uint32_t>(documents.size()));
+  w.u32(documents.empty() ? 0 : static_cast<std::uint32_t>(documents[0].input.size()));
+  for (const Document& d : documents) {
+    w.raw(d.input);
+    w.fixed(d.attestation);
+  }
+  return w.take();
+}
+
+Result<std::vector<Document>> decode_corpus(std::span<const std::uint8_t> bytes) {
+  codec::Reader r(bytes);
+  const auto magic = r.fixed<4>();
+  const std::uint32_t version = r.u32(), count = r.u32(), size = r.u32();
+  if (!r.ok() || magic != std::array<std::uint8_t, 4>{'V', 'C', 'O', 'R'}) return Error{"not a verdict corpus file"};
+  if (version != 1) return Error{"corpus: unknown version " + std::to_string(version)};
+  if (count == 0 || count > kMaxCorpus) return Error{"corpus: the document count must be in 1..2^20"};
+  if (size == 0 || size > kMaxInputSize) return Error{"corpus: the document size must be in 1..16 MiB"};
+  if (r.remaining() != std::uint64_t{count} * (std::uint64_t{size} + 64))
+    return Error{"corpus: the file is not " + std::to_string(count) + " documents of " + std::to_string(size) +
+                 " bytes (truncated or trailing bytes)"};
+  std::vector<Document> out(count);
+  for (Document& d : out) {
+    d.input.resize(size);
+    for (auto& b : d.input) b = r.u8();
+    d.attestation = r.fixed<64>();
+  }
+  if (Status st = r.finish(); !st.ok()) return st.error().context("corpus");
+  return out;
+}
+
 Digest attestation_message(std::span<const std::uint8_t> input) {
   codec::Sha256 h;
   return h.update("verdict/retrieval/document/v1").update(input).finish();

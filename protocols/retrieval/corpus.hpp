@@ -64,11 +64,19 @@ Status check_terms(const Terms& terms);
 // Canonical encoding of the terms (hashed into the session): u32 m, u32 n, i64 z,
 // i64 bond, i64 eps, the four timeouts (i64), u32 positive_class, source_key, u32 input_size.
 std::vector<std::uint8_t> encode_terms(const Terms& terms);
+// The inverse; checks the terms.
+Result<Terms> decode_terms(std::span<const std::uint8_t> bytes);
 
 struct Document {
   std::vector<std::uint8_t> input;  // x
   Signature attestation{};
 };
+
+// A corpus file (docs/formats.md, "Retrieval corpus (VCOR)"): "VCOR" || u32 version (1) ||
+// u32 count (1..kMaxCorpus) || u32 input size (1..kMaxInputSize) || count x (input bytes ||
+// 64-byte attestation). The decoder checks the exact length before it allocates.
+std::vector<std::uint8_t> encode_corpus(std::span<const Document> documents);
+Result<std::vector<Document>> decode_corpus(std::span<const std::uint8_t> bytes);
 
 // The 32 bytes the source signs for x.
 Digest attestation_message(std::span<const std::uint8_t> input);
