@@ -128,5 +128,27 @@ TEST(ServingMessages, BadProofsAreRefused) {
   EXPECT_FALSE(decode_message("serving.proofs", w.data()).ok());
 }
 
+// The terms (transcript headers): round trip, and truncation, trailing bytes and
+// out-of-range parameters refused.
+TEST(ServingTerms, RoundTripAndRefusal) {
+  Terms t;
+  t.params.k = 9;
+  t.params.k1 = 3;
+  t.params.z = 11;
+  t.params.beta = 4;
+  t.params.eps = 2;
+  t.params.verdict_timeout_ms = 1234;
+  const Bytes b = encode_terms(t);
+  auto back = decode_terms(b);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(encode_terms(*back), b);
+  EXPECT_FALSE(decode_terms(std::span(b).first(b.size() - 1)).ok());
+  Bytes longer = b;
+  longer.push_back(0);
+  EXPECT_FALSE(decode_terms(longer).ok());
+  t.params.k1 = 10;  // K1 > K
+  EXPECT_FALSE(decode_terms(encode_terms(t)).ok());
+}
+
 }  // namespace
 }  // namespace verdict::serving

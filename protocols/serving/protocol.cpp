@@ -57,6 +57,20 @@ Bytes encode_terms(const Terms& t) {
   return w.take();
 }
 
+Result<Terms> decode_terms(std::span<const std::uint8_t> bytes) {
+  codec::Reader r(bytes);
+  Terms t;
+  ServingParams& p = t.params;
+  p.k = r.u32();
+  p.k1 = r.u32();
+  for (std::int64_t* v : {&p.z, &p.beta, &p.eps, &p.funding_timeout_ms, &p.response_timeout_ms, &p.proving_timeout_ms,
+                          &p.verdict_timeout_ms})
+    *v = r.i64();
+  if (Status st = r.finish(); !st.ok()) return st.error().context("serving terms");
+  if (Status st = check_terms(t); !st.ok()) return st.error().context("serving terms");
+  return t;
+}
+
 Digest seed_commitment(const Digest& seed) {
   codec::Sha256 h;
   return h.update("verdict/serving/seed/v1").update(seed).finish();

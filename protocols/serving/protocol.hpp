@@ -117,6 +117,8 @@ Status check_terms(const Terms& terms);  // serving_rule_set() accepts the param
 // Canonical: u32 k, u32 k1, i64 z, beta, eps, then the four timeouts (funding, response,
 // proving, verdict) as i64.
 Bytes encode_terms(const Terms& terms);
+// The inverse of encode_terms; errors on truncation, trailing bytes or terms check_terms refuses.
+Result<Terms> decode_terms(std::span<const std::uint8_t> bytes);
 
 // ---- Messages between the parties (codec in messages.hpp) ----
 
