@@ -15,6 +15,9 @@
 //   escrow     an escrowd::EscrowClient; once the protocol adapter knows the instance it
 //              is polled every poll_ms, each new history event fed to the machine in
 //              ledger order, and the escrow's signed view recorded in the transcript.
+//              Until the escrow shows the instance opened, the adapter's instance() is
+//              asked again before every poll and may name another one (a party that
+//              follows whichever of several candidate sessions opens rotates them).
 //   timers     SetTimer effects fire 20 ms after the deadline asked for (the escrow's
 //              clock decides).
 //   work       the adapter turns protocol-specific effects (proving, verifying, ...) into
@@ -148,9 +151,12 @@ class Driver {
         return Error{std::string("agent receive: ") + e.what()};
       }
       if (outcome_) break;
-      if (!instance_) instance_ = p_.instance();
       if (std::optional<Input> late = p_.poll_input()) feed(std::move(*late));  // work that finished later
-      if (instance_ && (poll_now_ || clock_.now_ms() - last_poll >= c_.poll_ms)) {
+      const bool poll_due = poll_now_ || clock_.now_ms() - last_poll >= c_.poll_ms;
+      if (poll_due && !instance_opened_) {  // may change until the escrow shows it opened
+        if (auto i = p_.instance()) instance_ = i;
+      }
+      if (instance_ && poll_due) {
         last_poll = clock_.now_ms();
         poll_now_ = false;
         poll_escrow();
@@ -357,6 +363,7 @@ class Driver {
   void poll_escrow() {
     auto view = escrow_->instance(*instance_);
     if (!view.ok()) return;  // not opened yet, or the escrow is busy: next poll
+    instance_opened_ = true;
     // The escrow's signed view goes into the transcript whenever it shows new events: a
     // judge replays the instance's history from it.
     if (view->history.size() > events_fed_)
@@ -400,6 +407,7 @@ class Driver {
   std::deque<Input> deferred_;  // peer messages that came before their escrow stage
   std::multiset<std::int64_t> timers_;
   std::optional<escrow::InstanceId> instance_;
+  bool instance_opened_ = false;  // the escrow has shown instance_: it is fixed from then on
   std::size_t events_fed_ = 0;
   bool poll_now_ = false;
   std::string last_stage_;
