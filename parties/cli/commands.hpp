@@ -32,6 +32,7 @@ Command responder_command();
 Command judge_serve_command();
 Command corpus_command();
 Command retrieval_demo_command();
+Command serving_command();  // serving_commands.cpp
 
 // The whole tree, in the order `verdict --help` lists it.
 std::vector<Command> all_commands();
