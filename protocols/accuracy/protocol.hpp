@@ -31,6 +31,7 @@
 #include "escrow/accuracy_rules.hpp"
 #include "escrow/ids.hpp"
 #include "protocols/common/escrow_view.hpp"
+#include "protocols/common/machine.hpp"
 #include "protocols/accuracy/test_set.hpp"
 #include "snark/nn/model_proof.hpp"
 
@@ -168,24 +169,14 @@ struct Finished {
 using Effect = std::variant<Send, OpenEscrow, SubmitAct, SetTimer, InspectSubset, ProveRest, VerifyProofs, Finished>;
 using Effects = std::vector<Effect>;
 
-// What every machine's handle() does: runs `step` on a copy of the state and keeps the
-// copy only when the step succeeds, so a refused input changes nothing. Errors carry the
-// machine's name.
+// protocols/common/machine.hpp over this protocol's effects.
 template <class State, class Step>
 Result<Effects> step_transactionally(State& state, const char* machine, Step&& step) {
-  State next = state;
-  Effects out;
-  if (Status st = step(next, out); !st.ok()) return st.error().context(machine);
-  state = std::move(next);
-  return out;
+  return protocols::step_transactionally<Effects>(state, machine, std::forward<Step>(step));
 }
-
-// An act at the escrow: remembers the escrow sequence it answered (State::acted_seq, so
-// a machine acts once per escrow event) and emits the submission.
 template <class State>
 void submit_act(State& s, const std::string& transition, const Digest& evidence, Effects& out) {
-  s.acted_seq = s.escrow.last_seq();
-  out.push_back(SubmitAct{transition, evidence});
+  protocols::submit_act<SubmitAct>(s, transition, evidence, out);
 }
 
 // The check MC and the verifier share on a proof bundle: every proof valid, for this

@@ -1,0 +1,33 @@
+#pragma once
+// What every protocol machine (accuracy, serving, retrieval) does the same way, over the
+// protocol's own effect types. A machine's State has `escrow` (protocols::EscrowView) and
+// `acted_seq`; its handle() runs a step transactionally.
+
+#include <string>
+#include <utility>
+
+#include "base/result.hpp"
+#include "escrow/ids.hpp"
+
+namespace verdict::protocols {
+
+// Runs `step(next, out)` on a copy of the state and keeps the copy only when the step
+// succeeds, so a refused input changes nothing. Errors carry the machine's name.
+template <class Effects, class State, class Step>
+Result<Effects> step_transactionally(State& state, const char* machine, Step&& step) {
+  State next = state;
+  Effects out;
+  if (Status st = std::forward<Step>(step)(next, out); !st.ok()) return st.error().context(machine);
+  state = std::move(next);
+  return out;
+}
+
+// An act at the escrow: remembers the escrow event it answers (State::acted_seq, so a
+// machine acts at most once per event) and emits the protocol's SubmitAct.
+template <class SubmitAct, class State, class Effects>
+void submit_act(State& s, const std::string& transition, const escrow::Digest& evidence, Effects& out) {
+  s.acted_seq = s.escrow.last_seq();
+  out.push_back(SubmitAct{transition, evidence});
+}
+
+}  // namespace verdict::protocols
