@@ -113,7 +113,7 @@ struct AgentFlags {
   std::vector<std::string> endpoint[3], withhold, corrupt;
   std::int64_t max_run_s = 3600;
   std::string model, pk, srs, vk, dataset;
-  bool lazy = false, never_contest = false;
+  bool lazy = false, never_contest = false, corrupt_proofs = false;
   std::uint32_t malicious = 0, input_size = 784;
   std::int64_t random_inputs = -1;
   std::size_t first_image = 0;
@@ -150,7 +150,8 @@ int agent_main(Role role, const std::vector<std::string>& args) {
         ("pk", po::value(&f.pk)->required(), "its proving key")                                     //
         ("srs", po::value(&f.srs)->required(), "the SRS of the keys (.ptau; a dev SRS is accepted)")  //
         ("lazy", po::bool_switch(&f.lazy), "deviation: random output bytes instead of running the model")  //
-        ("malicious", po::value(&f.malicious)->default_value(0), "deviation: wrong outputs (argmax moved) on this many of the K inputs");
+        ("malicious", po::value(&f.malicious)->default_value(0), "deviation: wrong outputs (argmax moved) on this many of the K inputs")  //
+        ("corrupt-proofs", po::bool_switch(&f.corrupt_proofs), "deviation: flip a byte of every proof (invalid SNARKs)");
   } else {
     desc.add_options()("vk", po::value(&f.vk)->required(), "the model's verifying key");
   }
@@ -271,8 +272,10 @@ int agent_main(Role role, const std::vector<std::string>& args) {
           log("proving item " + std::to_string(job.indices[i]) + " failed: " + proof.error().message);
           return std::nullopt;
         }
+        if (f.corrupt_proofs && !proof->proof.empty()) proof->proof[proof->proof.size() / 2] ^= 1;
         out.push_back(std::move(*proof));
       }
+      if (f.corrupt_proofs) log("deviation: every proof corrupted");
       log("proved " + std::to_string(out.size()) + " contested items in " + fixed1(seconds_since(p0)) + " s");
       return out;
     };
@@ -380,7 +383,7 @@ int demo_main(const std::vector<std::string>& args) {
       ("first-test-image", po::value(&first_image)->default_value(0), "MC's inputs: test images from here")  //
       ("dataset", po::value<std::string>(), "Fashion-MNIST directory")                           //
       ("random-inputs", po::value(&random_inputs), "tests: random inputs from this seed")        //
-      ("mp-flags", po::value(&extra[0]), "extra flags for verdict serving mp (--lazy, --malicious B)")  //
+      ("mp-flags", po::value(&extra[0]), "extra flags for verdict serving mp (--lazy, --malicious B, --corrupt-proofs)")  //
       ("mc-flags", po::value(&extra[1]), "extra flags for verdict serving mc (--never-contest)")  //
       ("verifier-flags", po::value(&extra[2]), "extra flags for verdict serving verifier")      //
       ("max-run-s", po::value(&max_run_s)->default_value(max_run_s), "give up a round after this long")  //
