@@ -77,7 +77,7 @@ Result<serving::Terms> make_terms(const TermFlags& f) {
   p.response_timeout_ms = f.response_s * 1000;
   p.proving_timeout_ms = (f.proving_s > 0 ? f.proving_s : 60 + 10 * std::int64_t{f.k1}) * 1000;
   p.verdict_timeout_ms = f.verdict_s * 1000;
-  if (Status s = serving::check_terms(t); !s.ok()) return s.error();
+  if (Status s = serving::check_terms(t); !s.ok()) return s.error().context("--k, --k1, --snark-cost, --beta, --fee");
   return t;
 }
 
