@@ -96,6 +96,7 @@
 
 #include "escrow/ids.hpp"
 #include "protocols/common/escrow_view.hpp"
+#include "protocols/common/machine.hpp"
 #include "protocols/serving/rules.hpp"
 #include "snark/nn/model_proof.hpp"
 
@@ -261,22 +262,14 @@ struct Finished {
 using Effect = std::variant<Send, OpenEscrow, SubmitAct, SetTimer, Predict, ProveContested, VerifyProofs, Finished>;
 using Effects = std::vector<Effect>;
 
-// Runs `step` on a copy of the state and keeps the copy only on success: a refused input
-// changes nothing. Errors carry the machine's name.
+// protocols/common/machine.hpp over this protocol's effects.
 template <class State, class Step>
 Result<Effects> step_transactionally(State& state, const char* machine, Step&& step) {
-  State next = state;
-  Effects out;
-  if (Status st = step(next, out); !st.ok()) return st.error().context(machine);
-  state = std::move(next);
-  return out;
+  return protocols::step_transactionally<Effects>(state, machine, std::forward<Step>(step));
 }
-
-// An act at the escrow, at most one per escrow event (State::acted_seq).
 template <class State>
 void submit_act(State& s, const std::string& transition, const Digest& evidence, Effects& out) {
-  s.acted_seq = s.escrow.last_seq();
-  out.push_back(SubmitAct{transition, evidence});
+  protocols::submit_act<SubmitAct>(s, transition, evidence, out);
 }
 
 // What every machine does on a timer: claims the stage's timeout once per stage at or
