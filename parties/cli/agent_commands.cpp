@@ -209,14 +209,8 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     auto m = read_model(f.model);
     if (!m.ok()) return fail(cmd, m.error().message);
     model = std::move(*m);
-    auto k = nn::circuit_k(*model, nn::CircuitOptions{nn::InputVisibility::kHidden});
-    if (!k.ok()) return fail(cmd, k.error().message);
-    auto srs = load_srs(f.srs, *k, rng);
-    if (!srs.ok()) return fail(cmd, srs.error().message);
-    auto bytes = read_bytes(f.pk);
-    if (!bytes.ok()) return fail(cmd, bytes.error().message);
-    auto p = nn::ModelProvingKey::from_bytes(*bytes, *srs);
-    if (!p.ok()) return fail(cmd, p.error().context(f.pk).message);
+    auto p = read_pk(*model, f.pk, f.srs, rng);
+    if (!p.ok()) return fail(cmd, p.error().message);
     pk = std::move(*p);
     c.model_commitment = pk->mvk.model_commitment();
     c.log("model commitment " + to_hex(c.model_commitment).substr(0, 16) + "..., keys loaded");

@@ -100,6 +100,33 @@ std::map<std::string, std::string> read_result(const std::string& path) {
   return out;
 }
 
+Result<nn::ModelProvingKey> read_pk(const nn::Model& model, const std::string& pk_path, const std::string& srs_path,
+                                    Rng& rng) {
+  auto k = nn::circuit_k(model, nn::CircuitOptions{nn::InputVisibility::kHidden});
+  if (!k.ok()) return k.error();
+  auto srs = load_srs(srs_path, *k, rng);
+  if (!srs.ok()) return srs.error();
+  auto bytes = read_bytes(pk_path);
+  if (!bytes.ok()) return bytes.error();
+  auto pk = nn::ModelProvingKey::from_bytes(*bytes, *srs);
+  if (!pk.ok()) return pk.error().context(pk_path);
+  return pk;
+}
+
+std::vector<bool> verify_logged(const nn::ModelVerifyingKey& vk, const std::vector<nn::ModelProof>& proofs,
+                                const std::function<void(const std::string&)>& log) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<bool> valid;
+  std::size_t bad = 0;
+  for (const auto& p : proofs) {
+    valid.push_back(nn::verify(vk, p).ok());
+    bad += valid.back() ? 0 : 1;
+  }
+  log("verified " + std::to_string(proofs.size()) + " proofs in " + fixed1(seconds_since(t0)) + " s: " +
+      (bad ? std::to_string(bad) + " invalid" : std::string("all valid")));
+  return valid;
+}
+
 Status make_dev_keys(std::string& model_path, const std::string& onnx, const std::string& w,
                      const std::function<void(const std::string&)>& say) {
   if (model_path.empty()) {

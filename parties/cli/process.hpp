@@ -24,6 +24,12 @@ std::string fixed1(double x);  // one decimal
 // The SRS for a circuit of 2^k rows (a dev SRS accepted), and a verifying key file.
 Result<std::shared_ptr<const commit::Srs>> load_srs(const std::string& path, unsigned k, Rng& rng);
 Result<nn::ModelVerifyingKey> read_vk(const std::string& path);
+// A model's proving key (its circuit size picks how much of the SRS to load).
+Result<nn::ModelProvingKey> read_pk(const nn::Model& model, const std::string& pk_path, const std::string& srs_path,
+                                    Rng& rng);
+// nn::verify on each proof, one flag per proof; logs the count, time and invalid ones.
+std::vector<bool> verify_logged(const nn::ModelVerifyingKey& vk, const std::vector<nn::ModelProof>& proofs,
+                                const std::function<void(const std::string&)>& log);
 
 // n free loopback TCP ports (fewer if the system has none).
 std::vector<int> free_ports(int n);

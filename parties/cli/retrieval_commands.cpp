@@ -197,18 +197,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     auto v = read_vk(f.vk);
     if (!v.ok()) return fail(cmd, v.error().message);
     vk = std::move(*v);
-    c.verify = [&](const std::vector<nn::ModelProof>& proofs) {
-      const auto v0 = std::chrono::steady_clock::now();
-      std::vector<bool> valid;
-      std::size_t bad = 0;
-      for (const auto& p : proofs) {
-        valid.push_back(nn::verify(*vk, p).ok());
-        bad += valid.back() ? 0 : 1;
-      }
-      log("verified " + std::to_string(proofs.size()) + " proofs in " + fixed1(seconds_since(v0)) + " s: " +
-          (bad ? std::to_string(bad) + " invalid" : std::string("all valid")));
-      return valid;
-    };
+    c.verify = [&](const std::vector<nn::ModelProof>& proofs) { return verify_logged(*vk, proofs, log); };
   }
   if (role == Role::kRequester) {
     auto vkb = read_bytes(f.vk);
@@ -233,14 +222,8 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     if (f.junk) log("deviation: " + std::to_string(f.junk) + " of the committed documents are junk");
     c.corpus = std::move(*docs);
     c.deviations = {f.withhold_positive, f.mismatch_opening};
-    auto k = nn::circuit_k(*model, nn::CircuitOptions{nn::InputVisibility::kHidden});
-    if (!k.ok()) return fail(cmd, k.error().message);
-    auto srs = load_srs(f.srs, *k, rng);
-    if (!srs.ok()) return fail(cmd, srs.error().message);
-    auto pkb = read_bytes(f.pk);
-    if (!pkb.ok()) return fail(cmd, pkb.error().message);
-    auto p = nn::ModelProvingKey::from_bytes(*pkb, *srs);
-    if (!p.ok()) return fail(cmd, p.error().context(f.pk).message);
+    auto p = read_pk(*model, f.pk, f.srs, rng);
+    if (!p.ok()) return fail(cmd, p.error().message);
     pk = std::move(*p);
     c.check_request = [&](const retrieval::Request& r) {
       const bool ok = r.model_commitment == pk->mvk.model_commitment() && (r.model.empty() || r.model == model_bytes);

@@ -221,14 +221,8 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     auto m = read_model(f.model);
     if (!m.ok()) return fail(cmd, m.error().message);
     model = std::move(*m);
-    auto k = nn::circuit_k(*model, nn::CircuitOptions{nn::InputVisibility::kHidden});
-    if (!k.ok()) return fail(cmd, k.error().message);
-    auto srs = load_srs(f.srs, *k, rng);
-    if (!srs.ok()) return fail(cmd, srs.error().message);
-    auto pkb = read_bytes(f.pk);
-    if (!pkb.ok()) return fail(cmd, pkb.error().message);
-    auto p = nn::ModelProvingKey::from_bytes(*pkb, *srs);
-    if (!p.ok()) return fail(cmd, p.error().context(f.pk).message);
+    auto p = read_pk(*model, f.pk, f.srs, rng);
+    if (!p.ok()) return fail(cmd, p.error().message);
     pk = std::move(*p);
     c.model_commitment = pk->mvk.model_commitment();
     const std::size_t input_size = model->tensors[model->input].shape.size();
@@ -284,18 +278,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
     if (!v.ok()) return fail(cmd, v.error().message);
     vk = std::move(*v);
     c.expected_model = vk->model_commitment();
-    c.verify = [&](const std::vector<nn::ModelProof>& proofs) {
-      const auto v0 = std::chrono::steady_clock::now();
-      std::vector<bool> valid;
-      std::size_t bad = 0;
-      for (const auto& p : proofs) {
-        valid.push_back(nn::verify(*vk, p).ok());
-        bad += valid.back() ? 0 : 1;
-      }
-      log("verified " + std::to_string(proofs.size()) + " proofs in " + fixed1(seconds_since(v0)) + " s: " +
-          (bad ? std::to_string(bad) + " invalid" : std::string("all valid")));
-      return valid;
-    };
+    c.verify = [&](const std::vector<nn::ModelProof>& proofs) { return verify_logged(*vk, proofs, log); };
   }
   if (role == Role::kMc) {
     const std::uint32_t k = terms->params.k;
