@@ -4,7 +4,8 @@
 #   2. Release build, every CTest test (unit, vector, multi-process),
 #   3. one clang build with ASan+UBSan (and libFuzzer instrumentation): the snark core's
 #      tests under the sanitizers,
-#   4. a short libFuzzer run of every decoder's fuzz target, from the same build.
+#   4. a short libFuzzer run (10 s each; VERDICT_FUZZ_SECONDS) of every decoder's fuzz
+#      target, from the same build.
 # Set VERDICT_SKIP_SANITIZE=1 or VERDICT_SKIP_FUZZ=1 to leave out steps 3 or 4 locally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ if [ "${VERDICT_SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 
 if [ "${VERDICT_SKIP_FUZZ:-0}" != 1 ]; then
-  echo "== libFuzzer smoke (each target ${VERDICT_FUZZ_SECONDS:-15} s)"
-  VERDICT_FUZZ_BUILD=build/sanitize scripts/fuzz.sh "${VERDICT_FUZZ_SECONDS:-15}"
+  echo "== libFuzzer smoke (each target ${VERDICT_FUZZ_SECONDS:-10} s)"
+  VERDICT_FUZZ_BUILD=build/sanitize scripts/fuzz.sh "${VERDICT_FUZZ_SECONDS:-10}"
 fi
 echo "== all tests passed"
