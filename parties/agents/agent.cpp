@@ -74,6 +74,7 @@ class AccuracyAdapter {
   static Result<Message> decode_message(const std::string& type, std::span<const std::uint8_t> body) {
     return agents::decode_message(type, body);
   }
+  std::string stream_tag() const { return kProtocol; }
   void attach(const DriverServices&) {}
   std::optional<Input> poll_input() { return std::nullopt; }
   void before_submit(const std::string&) {}

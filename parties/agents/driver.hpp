@@ -25,7 +25,9 @@
 //   transcript every envelope sent or received (agents/transcript.hpp), a signed
 //              checkpoint every few records and at the end.
 //
-// The adapter P supplies the protocol: its Input/Effect/Message types (with the common
+// The adapter P supplies the protocol (and stream_tag(), which names its envelope streams:
+// the protocol, and for serving the round, so an envelope of one round is no envelope of
+// another's streams): its Input/Effect/Message types (with the common
 // effect structs Send, OpenEscrow, SubmitAct, SetTimer, Finished and the common inputs
 // Start, Received, EscrowEvent, EscrowRefused, TimerFired), the machine, the codec, the
 // instance's rules and id, and the work. See agent.cpp (accuracy) and retrieval_agent.cpp.
@@ -286,7 +288,7 @@ class Driver {
     if (r == me_ || r < 0 || r > 2 || !push_[r]) return false;
     wire::Envelope env;
     env.recipient = c_.parties[r].key;
-    env.instance = pair_stream(P::kProtocol, c_.key->public_key(), env.recipient);
+    env.instance = pair_stream(p_.stream_tag(), c_.key->public_key(), env.recipient);
     const auto next = streams_.next(env.instance);
     env.seq = next.seq;
     env.prev = next.prev;
@@ -330,7 +332,7 @@ class Driver {
     }
     if (from < 0) return log("dropped an envelope from an unknown sender");
     if (env->recipient != c_.key->public_key()) return log("dropped an envelope addressed to someone else");
-    if (env->instance != pair_stream(P::kProtocol, env->sender, env->recipient))
+    if (env->instance != pair_stream(p_.stream_tag(), env->sender, env->recipient))
       return log("dropped an envelope of another stream");
     if (Status s = wire::verify_envelope(*env); !s.ok()) return log("dropped a mis-signed envelope");
     const std::span<const std::uint8_t> frames[1] = {span_of(parts[1])};

@@ -72,6 +72,7 @@ class RetrievalAdapter {
   static Result<Message> decode_message(const std::string& type, std::span<const std::uint8_t> body) {
     return retrieval::decode_message(type, body);
   }
+  std::string stream_tag() const { return kProtocol; }
   void attach(const DriverServices& s) { services_ = s; }
   Status before_start(escrowd::EscrowClient&, Rng&, const std::function<void(const std::string&)>& log) {
     log_ = log;

@@ -34,6 +34,8 @@ class ServingAdapter {
   using Finished = serving::Finished;
 
   ServingAdapter(const ServingAgentConfig& c, std::uint32_t round) : c_(c), round_(round) {}
+  // Each round has its own envelope streams (a replayed envelope of another round never fits).
+  std::string stream_tag() const { return std::string(kProtocol) + "/round-" + std::to_string(round_ + 1); }
 
   Status make_machine() {
     switch (c_.role) {
