@@ -17,7 +17,7 @@ namespace verdict::judge {
 namespace {
 
 using namespace serving;  // NOLINT(google-build-using-namespace): a .cpp of this module
-constexpr int kMp = 0, kMc = 1, kVerifier = 2;
+constexpr int kMp = 0, kMc = 1;  // role indices (the verifier, 2, sends nothing the audit reads)
 
 template <class T>
 std::vector<std::pair<T, std::string>> messages_of(Case& c, const std::string& type, int from) {
