@@ -96,31 +96,22 @@ escrow::InstanceId session_instance(const Digest& session);
 
 // ---- Inputs ----
 
-struct Start {
-  std::int64_t now_ms = 0;
-};
+using Start = protocols::Start;
 struct Received {
   Role from = Role::kMp;
   Message message;
 };
 // One event of the instance's history (escrow::InstanceEvent, with the actor as a role).
 using EscrowEvent = protocols::EscrowEventOf<Role>;
-struct EscrowRefused {
-  std::string transition;
-  std::string reason;
-};
-struct TimerFired {
-  std::int64_t now_ms = 0;
-};
+using EscrowRefused = protocols::EscrowRefused;
+using TimerFired = protocols::TimerFired;
 struct InspectionDone {
   bool proceed = false;
 };
 struct ProofsDone {
   std::optional<std::vector<nn::ModelProof>> proofs;  // nullopt: proving failed
 };
-struct VerificationDone {
-  std::vector<bool> valid;  // one per proof of the VerifyProofs request
-};
+using VerificationDone = protocols::VerificationDone;
 using Input = std::variant<Start, Received, EscrowEvent, EscrowRefused, TimerFired, InspectionDone, ProofsDone,
                            VerificationDone>;
 
@@ -131,16 +122,9 @@ struct Send {
   Message message;
 };
 // MC: open the instance `instance` with accuracy_rule_set(terms.params) and the parties.
-struct OpenEscrow {
-  escrow::InstanceId instance{};
-};
-struct SubmitAct {
-  std::string transition;
-  Digest evidence{};
-};
-struct SetTimer {
-  std::int64_t at_ms = 0;
-};
+using OpenEscrow = protocols::OpenEscrow;
+using SubmitAct = protocols::SubmitAct;
+using SetTimer = protocols::SetTimer;
 // MP: run the model on the N1 subset and decide whether to proceed (step 4).
 struct InspectSubset {
   std::vector<std::uint32_t> indices;

@@ -68,21 +68,14 @@ const char* role_name(Role role);
 
 // ---- Inputs ----
 
-struct Start {
-  std::int64_t now_ms = 0;
-};
+using Start = protocols::Start;
 struct Received {
   Role from = Role::kRequester;
   Message message;
 };
 using EscrowEvent = protocols::EscrowEventOf<Role>;
-struct EscrowRefused {
-  std::string transition;
-  std::string reason;
-};
-struct TimerFired {
-  std::int64_t now_ms = 0;
-};
+using EscrowRefused = protocols::EscrowRefused;
+using TimerFired = protocols::TimerFired;
 // Responder: the driver's verdict on the Request's keys and model (CheckRequest).
 struct RequestChecked {
   bool accept = false;
@@ -93,9 +86,7 @@ struct CorpusProved {
   std::optional<std::vector<nn::ModelProof>> proofs;
 };
 // Requester: nn::verify on each proof of the VerifyProofs request.
-struct VerificationDone {
-  std::vector<bool> valid;
-};
+using VerificationDone = protocols::VerificationDone;
 // Judge: the driver's ruling (decide()).
 struct AuditDone {
   bool uphold = false;
@@ -111,16 +102,9 @@ struct Send {
   Message message;
 };
 // Requester: open `instance` with retrieval_rule_set(terms.params) and the three parties.
-struct OpenEscrow {
-  escrow::InstanceId instance{};
-};
-struct SubmitAct {
-  std::string transition;
-  Digest evidence{};
-};
-struct SetTimer {
-  std::int64_t at_ms = 0;
-};
+using OpenEscrow = protocols::OpenEscrow;
+using SubmitAct = protocols::SubmitAct;
+using SetTimer = protocols::SetTimer;
 // Responder: check that request.proving_key / verifying_key / model belong to
 // request.model_commitment (and that proving works) before depositing.
 struct CheckRequest {

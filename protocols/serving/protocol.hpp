@@ -185,21 +185,14 @@ Status check_contest_proofs(const Terms& terms, const Digest& model_commitment, 
 
 // ---- Inputs ----
 
-struct Start {
-  std::int64_t now_ms = 0;
-};
+using Start = protocols::Start;
 struct Received {
   Role from = Role::kMp;
   Message message;
 };
 using EscrowEvent = protocols::EscrowEventOf<Role>;
-struct EscrowRefused {
-  std::string transition;
-  std::string reason;
-};
-struct TimerFired {
-  std::int64_t now_ms = 0;
-};
+using EscrowRefused = protocols::EscrowRefused;
+using TimerFired = protocols::TimerFired;
 // MP's driver ran the model on the K inputs. nullopt: the inputs are not inputs of this
 // model (wrong size): MP rejects them. A lazy or malicious driver may return anything;
 // MP posts what it gets.
@@ -209,9 +202,7 @@ struct PredictionsDone {
 struct ProofsDone {
   std::optional<std::vector<nn::ModelProof>> proofs;  // nullopt: proving failed
 };
-struct VerificationDone {
-  std::vector<bool> valid;  // one per proof of the VerifyProofs request
-};
+using VerificationDone = protocols::VerificationDone;
 using Input = std::variant<Start, Received, EscrowEvent, EscrowRefused, TimerFired, PredictionsDone, ProofsDone,
                            VerificationDone>;
 
@@ -222,16 +213,9 @@ struct Send {
   Message message;
 };
 // MC: open `instance` with serving_rule_set(terms.params), parties in role order.
-struct OpenEscrow {
-  escrow::InstanceId instance{};
-};
-struct SubmitAct {
-  std::string transition;
-  Digest evidence{};
-};
-struct SetTimer {
-  std::int64_t at_ms = 0;
-};
+using OpenEscrow = protocols::OpenEscrow;
+using SubmitAct = protocols::SubmitAct;
+using SetTimer = protocols::SetTimer;
 // MP: run the model on every input; answer PredictionsDone.
 struct Predict {
   std::vector<Bytes> inputs;
