@@ -90,19 +90,6 @@ std::array<std::uint8_t, N> to_array(const std::vector<std::uint8_t>& v) {
   return a;
 }
 
-std::string stage_name(const RuleSet& rules, int stage) {
-  if (stage == kFundingStage) return "funding";
-  if (stage == kUnfundedStage) return "unfunded";
-  if (stage >= 0 && static_cast<std::size_t>(stage) < rules.stages.size()) return rules.stages[stage].name;
-  return "?";
-}
-
-std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) return std::numeric_limits<std::int64_t>::max();
-  return r;
-}
-
 struct InstanceRow {
   InstanceId id{};
   std::shared_ptr<const RuleSet> rules;
@@ -116,11 +103,16 @@ struct InstanceRow {
   bool settled = false;
   std::int64_t events = 0;
 
-  std::int64_t deadline() const {
-    if (settled) return 0;
-    if (stage == kFundingStage) return saturating_add(opened_ms, rules->funding_timeout_ms);
-    return saturating_add(entered_ms, rules->stages[static_cast<std::size_t>(stage)].timeout_ms);
+  InstanceState state() const { return InstanceState{stage, deposited, count, opened_ms, entered_ms, settled}; }
+  void set_state(const InstanceState& s) {
+    stage = s.stage;
+    deposited = s.deposited;
+    count = s.count;
+    opened_ms = s.opened_ms;
+    entered_ms = s.entered_ms;
+    settled = s.settled;
   }
+  std::int64_t deadline() const { return state().deadline(*rules); }
   int role_of(const PartyId& p) const {
     for (std::size_t i = 0; i < parties.size(); ++i) {
       if (parties[i] == p) return static_cast<int>(i);
@@ -348,35 +340,31 @@ struct Ledger::Impl {
     return std::nullopt;
   }
 
-  // Moves money out of the instance's holds. Amounts of counted effects use the
-  // instance's count; a rest effect takes what is left in the hold at that point.
-  std::optional<Rejection> apply_effects(const InstanceRow& inst, const std::vector<Effect>& effects, OpState& st) {
-    std::map<std::uint8_t, Amount> left;  // hold balances as the effects run
-    for (const Effect& e : effects) {
-      const std::string hold = hold_account(inst.id, inst.rules->roles[e.from_role]);
-      if (!left.count(e.from_role)) {
-        auto b = balance(hold);
-        if (!b.ok()) return storage(b.error());
-        Amount pending = *b;  // including what this request already moved (a deposit)
-        for (const Posting& p : st.postings) {
-          if (p.account == hold) pending += p.delta;
-        }
-        left[e.from_role] = pending;
-      }
-      Amount amount = e.amount;
-      if (e.kind == EffectKind::kPerCount) {
-        auto a = checked_mul(e.amount, static_cast<Amount>(inst.count));
-        if (!a) return reject(Code::kOverflow, "amount times count overflows");
-        amount = *a;
-      } else if (e.kind == EffectKind::kRest) {
-        amount = left[e.from_role];
-      }
-      if (amount == 0) continue;
-      left[e.from_role] -= amount;  // post() refuses the whole request if a hold would go negative
-      std::string to = e.to == kToFee ? std::string(kFeeAccount) : party_account(inst.parties[e.to]);
-      move_money(st, hold, to, amount);
+  // The instance engine's balances, read from the ledger (instance_engine.hpp). Holds
+  // are read as stored; the engine adds what the request itself moves.
+  class Funds final : public InstanceFunds {
+   public:
+    Funds(Impl& impl, const InstanceRow& inst) : impl_(impl), inst_(inst) {}
+    Result<Amount> available(std::uint8_t role) override {
+      return impl_.balance(party_account(inst_.parties[role]));
     }
-    return std::nullopt;
+    Result<Amount> staked(std::uint8_t role) override { return impl_.balance(stake_account(inst_.parties[role])); }
+    Result<Amount> held(std::uint8_t role) override {
+      return impl_.balance(hold_account(inst_.id, inst_.rules->roles[role]));
+    }
+
+   private:
+    Impl& impl_;
+    const InstanceRow& inst_;
+  };
+
+  std::string account_of(const InstanceRow& inst, const Endpoint& e) {
+    switch (e.kind) {
+      case Endpoint::Kind::kParty: return party_account(inst.parties[e.role]);
+      case Endpoint::Kind::kHold: return hold_account(inst.id, inst.rules->roles[e.role]);
+      case Endpoint::Kind::kFee: return kFeeAccount;
+    }
+    return kFeeAccount;
   }
 
   std::optional<Rejection> run(const PartyId& actor, const OpenInstance& o, OpState& st) {
@@ -402,15 +390,10 @@ struct Ledger::Impl {
     r.digest = rules_digest(o.rules);
     r.rules = std::make_shared<const RuleSet>(o.rules);
     r.parties = o.parties;
-    r.opened_ms = r.entered_ms = st.now;
-    r.stage = kFundingStage;
-    if (analysis->total_deposits == 0) {
-      // on_funded is empty: analyze() allows no effect on empty holds.
-      if (auto rej = apply_effects(r, r.rules->on_funded, st)) return rej;
-      r.stage = 0;
-    }
+    const InstanceStep step = open_step(*r.rules, st.now);
+    r.set_state(step.next);
     st.result.stage = stage_name(*r.rules, r.stage);
-    st.event = InstanceEvent{st.seq, st.now, "open", actor, r.digest, st.result.stage};
+    st.event = InstanceEvent{st.seq, st.now, step.taken, actor, r.digest, st.result.stage};
     st.instance = std::move(r);
     st.new_instance = true;
     return std::nullopt;
@@ -424,94 +407,16 @@ struct Ledger::Impl {
     const RuleSet& rules = *inst.rules;
     int role = inst.role_of(actor);
     if (role < 0) return reject(Code::kUnauthorized, "not a party of instance " + to_hex(a.id));
-    if (inst.settled)
-      return reject(Code::kWrongStage, "instance is settled (stage '" + stage_name(rules, inst.stage) + "')");
-    const std::int64_t deadline = inst.deadline();
-    const std::string here = stage_name(rules, inst.stage);
-    std::string taken = a.transition;
-
-    if (inst.stage == kFundingStage) {
-      if (a.count != 0) return reject(Code::kInvalidRequest, "funding actions take no count");
-      if (a.transition == "deposit") {
-        const Amount amount = rules.deposits[static_cast<std::size_t>(role)];
-        if (amount == 0) return reject(Code::kInvalidRequest, "role '" + rules.roles[role] + "' makes no deposit");
-        if (inst.deposited & (1u << role))
-          return reject(Code::kWrongStage, "role '" + rules.roles[role] + "' has already deposited");
-        if (st.now >= deadline)
-          return reject(Code::kDeadlinePassed, "the funding deadline passed at " + std::to_string(deadline));
-        if (a.evidence != inst.digest)
-          return reject(Code::kBadConsent, "a deposit's evidence must be the rule set's digest " + to_hex(inst.digest));
-        const Amount min_stake = rules.min_stakes[static_cast<std::size_t>(role)];
-        if (min_stake > 0) {
-          auto staked = balance(stake_account(actor));
-          if (!staked.ok()) return storage(staked.error());
-          if (*staked < min_stake)
-            return reject(Code::kStakeTooLow, "role '" + rules.roles[role] + "' needs a stake of " +
-                                                  std::to_string(min_stake) + ", have " + std::to_string(*staked));
-        }
-        if (auto r = require_funds(party_account(actor), amount)) return r;
-        move_money(st, party_account(actor), hold_account(inst.id, rules.roles[role]), amount);
-        inst.deposited |= 1u << role;
-        bool all = true;
-        for (std::size_t i = 0; i < rules.roles.size(); ++i) {
-          if (rules.deposits[i] > 0 && !(inst.deposited & (1u << i))) all = false;
-        }
-        if (all) {
-          if (auto rej = apply_effects(inst, rules.on_funded, st)) return rej;
-          inst.stage = 0;
-          inst.entered_ms = st.now;
-        }
-      } else if (a.transition == "timeout") {
-        if (st.now < deadline)
-          return reject(Code::kDeadlineNotReached,
-                        "the funding deadline is " + std::to_string(deadline) + ", now is " + std::to_string(st.now));
-        for (std::size_t i = 0; i < rules.roles.size(); ++i) {
-          if (inst.deposited & (1u << i))
-            move_money(st, hold_account(inst.id, rules.roles[i]), party_account(inst.parties[i]), rules.deposits[i]);
-        }
-        inst.stage = kUnfundedStage;
-        inst.settled = true;
-        taken = "funding_timeout";
-      } else {
-        return reject(Code::kWrongStage, "instance is still funding; only 'deposit' or 'timeout' apply");
-      }
-    } else {
-      const std::size_t stage = static_cast<std::size_t>(inst.stage);
-      const Transition* t = nullptr;
-      if (a.transition == "timeout") {
-        if (a.count != 0) return reject(Code::kInvalidRequest, "a timeout takes no count");
-        t = find_timeout(rules, stage);
-        if (!t) return reject(Code::kWrongStage, "stage '" + here + "' has no timeout");
-        if (st.now < deadline)
-          return reject(Code::kDeadlineNotReached, "stage '" + here + "' has its deadline at " +
-                                                       std::to_string(deadline) + ", now is " + std::to_string(st.now));
-      } else {
-        t = find_action(rules, stage, a.transition);
-        if (!t) return reject(Code::kWrongStage, "no transition '" + a.transition + "' from stage '" + here + "'");
-        if (t->actor != role)
-          return reject(Code::kUnauthorized, "transition '" + t->name + "' is for role '" + rules.roles[t->actor] +
-                                                 "', not '" + rules.roles[role] + "'");
-        if (st.now >= deadline)
-          return reject(Code::kDeadlinePassed, "stage '" + here + "' had its deadline at " + std::to_string(deadline));
-        if (t->count_max > 0) {
-          if (a.count < 1 || a.count > t->count_max)
-            return reject(Code::kInvalidRequest, "transition '" + t->name + "' takes a count in [1, " +
-                                                     std::to_string(t->count_max) + "], got " +
-                                                     std::to_string(a.count));
-          inst.count = a.count;
-        } else if (a.count != 0) {
-          return reject(Code::kInvalidRequest, "transition '" + t->name + "' takes no count");
-        }
-      }
-      if (auto rej = apply_effects(inst, t->effects, st)) return rej;
-      inst.stage = t->to;
-      inst.entered_ms = st.now;
-      inst.settled = rules.stages[t->to].terminal;
-      taken = t->name;
-    }
+    Funds funds(*this, inst);
+    StepOutcome out = act_step(rules, inst.digest, inst.state(), static_cast<std::uint8_t>(role), a.transition,
+                               a.evidence, a.count, st.now, funds);
+    if (auto* rej = std::get_if<Rejection>(&out)) return *rej;
+    const InstanceStep& step = std::get<InstanceStep>(out);
+    for (const Move& m : step.moves) move_money(st, account_of(inst, m.from), account_of(inst, m.to), m.amount);
+    inst.set_state(step.next);
     st.result.stage = stage_name(rules, inst.stage);
-    st.result.transition = taken;
-    st.event = InstanceEvent{st.seq, st.now, taken, actor, a.evidence, st.result.stage};
+    st.result.transition = step.taken;
+    st.event = InstanceEvent{st.seq, st.now, step.taken, actor, a.evidence, st.result.stage};
     st.instance = std::move(inst);
     return std::nullopt;
   }

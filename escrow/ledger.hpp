@@ -37,6 +37,7 @@
 
 #include "base/result.hpp"
 #include "escrow/clock.hpp"
+#include "escrow/instance_engine.hpp"
 #include "escrow/ops.hpp"
 #include "escrow/rules.hpp"
 
@@ -81,8 +82,6 @@ class Outcome {
   std::variant<Applied, Rejection> v_;
 };
 
-inline constexpr int kFundingStage = -1;   // waiting for deposits
-inline constexpr int kUnfundedStage = -2;  // funding deadline passed; deposits refunded
 
 struct InstanceEvent {
   std::uint64_t audit_seq = 0;

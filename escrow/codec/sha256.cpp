@@ -1,42 +1,42 @@
+// OpenSSL 3 marks the SHA256_* block functions deprecated in favour of EVP; they remain
+// supported, and for the many short messages of the ledger and the simulator they avoid
+// EVP's per-hash allocation and provider fetch. Ask for the 1.1.1 API to use them.
+#define OPENSSL_API_COMPAT 0x10101000L
 #include "escrow/codec/sha256.hpp"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <cstdlib>
 
 namespace verdict::codec {
 
 namespace {
-EVP_MD_CTX* as_ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
-// OpenSSL's digest calls fail only on allocation failure or a broken library build:
-// programmer/system errors, not bad input, so they abort.
+static_assert(sizeof(SHA256_CTX) <= 112, "Sha256::state_ must hold a SHA256_CTX");
+SHA256_CTX* as_ctx(unsigned char* p) { return reinterpret_cast<SHA256_CTX*>(p); }
+// The block functions fail only on a broken library build: a programmer/system error,
+// not bad input, so they abort.
 void check(int rc) {
   if (rc != 1) std::abort();
 }
 }  // namespace
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (!ctx_) std::abort();
-  check(EVP_DigestInit_ex(as_ctx(ctx_), EVP_sha256(), nullptr));
-}
+Sha256::Sha256() { check(SHA256_Init(as_ctx(state_))); }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(as_ctx(ctx_)); }
+Sha256::~Sha256() = default;
 
 Sha256& Sha256::update(std::span<const std::uint8_t> bytes) {
-  check(EVP_DigestUpdate(as_ctx(ctx_), bytes.data(), bytes.size()));
+  check(SHA256_Update(as_ctx(state_), bytes.data(), bytes.size()));
   return *this;
 }
 
 Sha256& Sha256::update(std::string_view text) {
-  check(EVP_DigestUpdate(as_ctx(ctx_), text.data(), text.size()));
+  check(SHA256_Update(as_ctx(state_), text.data(), text.size()));
   return *this;
 }
 
 Digest Sha256::finish() {
   Digest d{};
-  unsigned int n = 0;
-  check(EVP_DigestFinal_ex(as_ctx(ctx_), d.data(), &n));
-  if (n != d.size()) std::abort();
+  check(SHA256_Final(d.data(), as_ctx(state_)));
   return d;
 }
 

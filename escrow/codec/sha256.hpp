@@ -10,7 +10,9 @@ namespace verdict::codec {
 
 using Digest = std::array<std::uint8_t, 32>;
 
-// Incremental hashing. Not copyable; one instance per thread.
+// Incremental hashing. Not copyable; one instance per thread. The state lives in the
+// object (no allocation): OpenSSL's SHA-256 block functions, not the EVP layer, whose
+// per-hash context allocation and provider lookup cost more than hashing a short message.
 class Sha256 {
  public:
   Sha256();
@@ -24,7 +26,7 @@ class Sha256 {
   Digest finish();
 
  private:
-  void* ctx_;  // EVP_MD_CTX*
+  alignas(8) unsigned char state_[112];  // SHA256_CTX (size checked in sha256.cpp)
 };
 
 Digest sha256(std::span<const std::uint8_t> bytes);
