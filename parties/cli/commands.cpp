@@ -25,6 +25,7 @@ std::vector<Command> all_commands() {
       import_command(), accuracy_command(), run_command(),
       setup_command(), prove_command(), verify_command(), commit_command(), inspect_command(),
       sample_size_command(),
+      sim_command(),
       mp_command(), mc_command(), verifier_command(), transcript_command(), judge_command(), requester_command(), responder_command(), corpus_command(), retrieval_demo_command(), serving_command(),
       kzg_command(),
       srs_command(),

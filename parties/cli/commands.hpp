@@ -21,6 +21,7 @@ Command verify_command();
 Command commit_command();
 Command inspect_command();
 Command sample_size_command();  // sample_size_command.cpp
+Command sim_command();          // sim_command.cpp
 Command mp_command();           // agent_commands.cpp
 Command mc_command();
 Command verifier_command();
