@@ -37,7 +37,7 @@ int role_index(const CaseResult& r, const std::string& role) {
 Observed mean_of(const Summary& s, double sign = 1, double shift = 0) {
   const double h = s.half_width(kAgreementConfidence);
   const double v = sign * s.mean + shift;
-  return {true, v, v - h, v + h, s.sd == 0};
+  return {true, v, v - h, v + h, s.min == s.max};
 }
 
 Observed observe_term(const CaseResult& r, const std::string& term) {
@@ -69,7 +69,7 @@ Observed observe_term(const CaseResult& r, const std::string& term) {
   if (kind == "transfer") {
     // What the role received from the others: its net plus its share of the fees.
     Observed o = mean_of(role.ledger_net, 1, r.fees.mean / 2);
-    o.no_variation = o.no_variation && r.fees.sd == 0;
+    o.no_variation = o.no_variation && r.fees.min == r.fees.max;
     const double h = r.fees.half_width(kAgreementConfidence) / 2;
     o.low -= h;
     o.high += h;

@@ -20,7 +20,7 @@ Summary summarize(std::span<const double> xs) {
     s.max = std::max(s.max, x);
   }
   s.mean = sum / static_cast<double>(s.n);
-  if (s.n > 1) {
+  if (s.n > 1 && s.min != s.max) {
     double ss = 0;
     for (double x : xs) ss += (x - s.mean) * (x - s.mean);
     s.sd = std::sqrt(ss / static_cast<double>(s.n - 1));
