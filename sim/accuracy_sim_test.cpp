@@ -10,6 +10,7 @@
 
 #include "sim/accuracy_sim.hpp"
 #include "sim/monte_carlo.hpp"
+#include "sim/scenario.hpp"
 #include "sim/statistics.hpp"
 
 namespace verdict::sim {
@@ -29,19 +30,9 @@ CaseSpec make_case(const std::string& name, nlohmann::json mp = {}, nlohmann::js
   c.parties.resize(3);
   auto fill = [](PartySpec& p, const nlohmann::json& j) {
     if (!j.is_object()) return;
-    for (const auto& [k, v] : j.items()) {
-      if (k == "strategy") {
-        p.strategy = v.get<std::string>();
-      } else if (k == "timeout_at") {
-        p.deviation.silent_at = v.get<std::string>();
-      } else if (k == "abort_at") {
-        p.deviation.abort_stage = v.get<std::string>();
-      } else if (k == "abort_with") {
-        p.deviation.abort_transition = v.get<std::string>();
-      } else {
-        p.options[k] = v;
-      }
-    }
+    auto parsed = parse_party(j, "test party");
+    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+    if (parsed.ok()) p = *parsed;
   };
   fill(c.parties[0], mp);
   fill(c.parties[1], mc);

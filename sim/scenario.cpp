@@ -13,6 +13,9 @@ Result<std::string> string_field(const nlohmann::json& j, const std::string& whe
   return j[key].get<std::string>();
 }
 
+
+}  // namespace
+
 Result<PartySpec> parse_party(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) return Error{where + ": expected an object"};
   PartySpec p;
@@ -45,8 +48,6 @@ Result<PartySpec> parse_party(const nlohmann::json& j, const std::string& where)
     return Error{where + ": an honest party neither times out nor aborts (name the strategy)"};
   return p;
 }
-
-}  // namespace
 
 Result<Scenario> parse_scenario(const nlohmann::json& j) {
   if (!j.is_object()) return Error{"scenario: expected a JSON object"};

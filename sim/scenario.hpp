@@ -69,6 +69,10 @@ Result<Scenario> parse_scenario(const nlohmann::json& j);
 Result<Scenario> parse_scenario_text(std::string_view text);
 Result<Scenario> load_scenario(const std::string& path);
 
+// One party object of a case ("strategy", "timeout_at", "abort_at" + "abort_with",
+// "owner", and the protocol's options); errors name `where`.
+Result<PartySpec> parse_party(const nlohmann::json& j, const std::string& where);
+
 // The case with params[param] = value (for a sweep).
 CaseSpec with_param(const CaseSpec& c, const std::string& param, const nlohmann::json& value);
 // Checks a sweep axis against the scenario (every case builds at every value) and

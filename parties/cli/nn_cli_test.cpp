@@ -11,9 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "parties/cli/binary_run.hpp"
 #include "snark/nn/fashion_mnist.hpp"
-
-extern char** environ;
 
 namespace verdict::cli {
 namespace {
@@ -22,10 +21,7 @@ namespace fs = std::filesystem;
 
 const std::string kOnnx = std::string(VERDICT_MODELS_DIR) + "/fashion_mnist/model.onnx";
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = testing::BinaryRun;
 
 class NnCli : public ::testing::Test {
  protected:
@@ -41,30 +37,7 @@ class NnCli : public ::testing::Test {
   std::string f(const std::string& name) const { return (dir_ / name).string(); }
 
   // Runs the binary with `args`, stdout and stderr captured together.
-  Outcome run(std::vector<std::string> args) {
-    args.insert(args.begin(), VERDICT_BIN);
-    const std::string out = f("out.txt");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    Outcome r;
-    const int rc = posix_spawn(&pid, VERDICT_BIN, &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return r;
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(out);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.out = ss.str();
-    return r;
-  }
+  Outcome run(std::vector<std::string> args) { return testing::run_binary(VERDICT_BIN, std::move(args), f("out.txt")); }
 
   void write(const std::string& name, const std::vector<std::uint8_t>& bytes) {
     std::ofstream(f(name), std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));

@@ -3,29 +3,22 @@
 // scenario files exit 2 with a message naming the problem; --real-proofs proves and
 // verifies real SNARKs of the shipped Fashion-MNIST model (an honest MP passes, an MP
 // whose proofs are corrupted is slashed).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "parties/cli/binary_run.hpp"
 #include "snark/nn/fashion_mnist.hpp"
-
-extern char** environ;
 
 namespace verdict::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = testing::BinaryRun;
 
 class SimCli : public ::testing::Test {
  protected:
@@ -48,27 +41,7 @@ class SimCli : public ::testing::Test {
   }
 
   // Runs the binary with `args`, stdout and stderr captured together.
-  Outcome run(std::vector<std::string> args) {
-    args.insert(args.begin(), VERDICT_BIN);
-    const std::string out = f("out.txt");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    Outcome r;
-    const int rc = posix_spawn(&pid, VERDICT_BIN, &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return r;
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read(out);
-    return r;
-  }
+  Outcome run(std::vector<std::string> args) { return testing::run_binary(VERDICT_BIN, std::move(args), f("out.txt")); }
 
   fs::path dir_;
 };
