@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -81,6 +82,23 @@ Result<CaseResult> simulate_case(const ProtocolInfo& protocol, const CaseSpec& s
     rr.ledger_net = summarize(net);
     rr.cost = summarize(spent);
     result.roles.push_back(std::move(rr));
+  }
+  // Coalitions: an owner label shared by several roles.
+  std::map<std::string, std::vector<std::size_t>> by_owner;
+  for (std::size_t r = 0; r < roles; ++r) by_owner[result.roles[r].owner].push_back(r);
+  for (const auto& [owner, members] : by_owner) {
+    if (members.size() < 2) continue;
+    CoalitionResult c;
+    c.owner = owner;
+    c.ahead.n = runs;
+    for (std::size_t r : members) c.roles.push_back(protocol.roles[r]);
+    for (std::uint64_t i = 0; i < runs; ++i) {
+      payoff[i] = 0;
+      for (std::size_t r : members) payoff[i] += outcomes[i].payoff(r);
+      if (payoff[i] > 0) ++c.ahead.k;
+    }
+    c.payoff = summarize(payoff);
+    result.coalitions.push_back(std::move(c));
   }
   std::vector<double> fees(runs), duration(runs), ops(runs);
   for (std::uint64_t i = 0; i < runs; ++i) {

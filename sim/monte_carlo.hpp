@@ -31,6 +31,15 @@ struct RoleResult {
   Proportion ahead;    // runs with payoff > 0
 };
 
+// Parties with the same owner (a coalition: colluding roles, one operator's identities):
+// their payoffs summed per run.
+struct CoalitionResult {
+  std::string owner;
+  std::vector<std::string> roles;
+  Summary payoff;
+  Proportion ahead;
+};
+
 struct CaseResult {
   CaseSpec spec;
   std::uint64_t runs = 0;
@@ -38,6 +47,7 @@ struct CaseResult {
   Summary fees;
   Summary duration_s;  // virtual seconds per run
   Summary escrow_ops;
+  std::vector<CoalitionResult> coalitions;         // owners shared by two roles or more
   std::map<std::string, std::uint64_t> terminals;  // stage -> runs
   std::vector<ClosedForm> closed_forms;
 };

@@ -174,6 +174,14 @@ void case_text(std::string& out, const ScenarioResult& s, const CaseResult& c, c
       out += "  viability: honest " + r.role + " " + verdict + " (E = " + interval(r.payoff) + ")\n";
     }
   }
+  for (const CoalitionResult& co : c.coalitions) {
+    std::string members;
+    for (const std::string& r : co.roles) members += (members.empty() ? "" : " + ") + r;
+    const double h = co.payoff.half_width(kReportConfidence);
+    out += "  coalition '" + co.owner + "' (" + members + "): E[payoff] = " + interval(co.payoff) + ", ahead in " +
+           std::to_string(co.ahead.k) + " of " + std::to_string(co.ahead.n) + " runs" +
+           (co.payoff.mean - h > 0 ? ": the coalition PROFITS" : "") + "\n";
+  }
   const Grief g = grief_of(c, base);
   if (g.available) {
     // Only victims the deviation leaves worse off than in the baseline.
@@ -358,6 +366,9 @@ nlohmann::json json_report(const ScenarioResult& s) {
                             {"work_cost", summary_json(r.cost)},
                             {"runs_ahead", r.ahead.k}});
     }
+    for (const CoalitionResult& co : c.coalitions)
+      j["coalitions"].push_back(
+          {{"owner", co.owner}, {"roles", co.roles}, {"payoff", summary_json(co.payoff)}, {"runs_ahead", co.ahead.k}});
     const Grief g = grief_of(c, base);
     if (g.available) {
       j["grief"]["attacker_loss"] = g.attacker_loss;

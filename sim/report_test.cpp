@@ -83,6 +83,28 @@ TEST(Report, ReportsStateTheFindings) {
   EXPECT_NE(tables.find("4,0.01,14979,1590.50,14979,"), std::string::npos) << tables;
 }
 
+TEST(Report, CoalitionsSumTheirMembersPayoffs) {
+  // MP and MC of one owner (a fake verification, Appendix B's "collude to verify"): the
+  // coalition pays the escrow's two fees and the work, whatever moves between its members.
+  auto s = parse_scenario(nlohmann::json::parse(R"({"name": "c", "protocol": "accuracy", "runs": 200, "seed": 2,
+    "params": {"n1": 2, "n2": 6, "e": 400000, "p": 20000, "z": "cost", "eps": 100},
+    "cases": [{"name": "fake", "parties": {"mp": {"accuracy": 1.0, "owner": "mallory"},
+                                           "mc": {"owner": "mallory"}}}]})"));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto r = run_scenario(*s, MonteCarloOptions{s->runs, s->seed, 2});
+  ASSERT_TRUE(r.ok());
+  const CaseResult& c = r->cases[0];
+  ASSERT_EQ(c.coalitions.size(), 1u);
+  const CoalitionResult& co = c.coalitions[0];
+  EXPECT_EQ(co.owner, "mallory");
+  EXPECT_EQ(co.roles, (std::vector<std::string>{"mp", "mc"}));
+  EXPECT_NEAR(co.payoff.mean, c.roles[0].payoff.mean + c.roles[1].payoff.mean, 1e-6);
+  EXPECT_NEAR(co.payoff.mean, -200 - c.roles[0].cost.mean - c.roles[1].cost.mean, 1e-6);
+  EXPECT_EQ(co.ahead.k, 0u);
+  EXPECT_NE(text_report(*r).find("coalition 'mallory' (mp + mc)"), std::string::npos);
+  EXPECT_EQ(json_report(*r)["cases"][0]["coalitions"][0]["owner"], "mallory");
+}
+
 TEST(Report, ObservablesAndAgreement) {
   CaseResult c;
   c.runs = 1000;
