@@ -675,6 +675,14 @@ ProtocolInfo retrieval_protocol() {
     return rt::retrieval_rule_set(c->terms.params);
   };
   info.make = &RetrievalSim::create;
+  // The checks of create() without building the corpus (M Ed25519 signatures).
+  info.check = [](const CaseSpec& spec, const CostModel& cost) -> Status {
+    auto c = parse_case(spec, cost);
+    if (!c.ok()) return c.error().context("case '" + spec.name + "'");
+    auto rules = rt::retrieval_rule_set(c->terms.params);
+    if (!rules.ok()) return rules.error().context("case '" + spec.name + "'");
+    return check_deviations(*rules, spec, kRoleNames);
+  };
   info.closed_forms = &closed_forms;
   return info;
 }
