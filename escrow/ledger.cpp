@@ -95,24 +95,10 @@ struct InstanceRow {
   std::shared_ptr<const RuleSet> rules;
   Digest digest{};
   std::vector<PartyId> parties;
-  int stage = kFundingStage;
-  std::uint32_t deposited = 0;
-  std::uint32_t count = 0;
-  std::int64_t opened_ms = 0;
-  std::int64_t entered_ms = 0;
-  bool settled = false;
+  InstanceState state;  // what the rule engine reads and returns
   std::int64_t events = 0;
 
-  InstanceState state() const { return InstanceState{stage, deposited, count, opened_ms, entered_ms, settled}; }
-  void set_state(const InstanceState& s) {
-    stage = s.stage;
-    deposited = s.deposited;
-    count = s.count;
-    opened_ms = s.opened_ms;
-    entered_ms = s.entered_ms;
-    settled = s.settled;
-  }
-  std::int64_t deadline() const { return state().deadline(*rules); }
+  std::int64_t deadline() const { return state.deadline(*rules); }
   int role_of(const PartyId& p) const {
     for (std::size_t i = 0; i < parties.size(); ++i) {
       if (parties[i] == p) return static_cast<int>(i);
@@ -214,13 +200,13 @@ struct Ledger::Impl {
       auto rules = rules_from(r.digest, (*st)->blob_at(0));
       if (!rules.ok()) return rules.error();
       r.rules = *rules;
-      r.stage = static_cast<int>((*st)->int_at(2));
-      r.deposited = static_cast<std::uint32_t>((*st)->int_at(3));
-      r.opened_ms = (*st)->int_at(4);
-      r.entered_ms = (*st)->int_at(5);
-      r.settled = (*st)->int_at(6) != 0;
+      r.state.stage = static_cast<int>((*st)->int_at(2));
+      r.state.deposited = static_cast<std::uint32_t>((*st)->int_at(3));
+      r.state.opened_ms = (*st)->int_at(4);
+      r.state.entered_ms = (*st)->int_at(5);
+      r.state.settled = (*st)->int_at(6) != 0;
       r.events = (*st)->int_at(7);
-      r.count = static_cast<std::uint32_t>((*st)->int_at(8));
+      r.state.count = static_cast<std::uint32_t>((*st)->int_at(8));
     }
     auto st = db.prepare("SELECT party FROM instance_parties WHERE instance = ? ORDER BY role");
     if (!st.ok()) return st.error();
@@ -391,8 +377,8 @@ struct Ledger::Impl {
     r.rules = std::make_shared<const RuleSet>(o.rules);
     r.parties = o.parties;
     const InstanceStep step = open_step(*r.rules, st.now);
-    r.set_state(step.next);
-    st.result.stage = stage_name(*r.rules, r.stage);
+    r.state = step.next;
+    st.result.stage = stage_name(*r.rules, r.state.stage);
     st.event = InstanceEvent{st.seq, st.now, step.taken, actor, r.digest, st.result.stage};
     st.instance = std::move(r);
     st.new_instance = true;
@@ -408,13 +394,13 @@ struct Ledger::Impl {
     int role = inst.role_of(actor);
     if (role < 0) return reject(Code::kUnauthorized, "not a party of instance " + to_hex(a.id));
     Funds funds(*this, inst);
-    StepOutcome out = act_step(rules, inst.digest, inst.state(), static_cast<std::uint8_t>(role), a.transition,
+    StepOutcome out = act_step(rules, inst.digest, inst.state, static_cast<std::uint8_t>(role), a.transition,
                                a.evidence, a.count, st.now, funds);
     if (auto* rej = std::get_if<Rejection>(&out)) return *rej;
     const InstanceStep& step = std::get<InstanceStep>(out);
     for (const Move& m : step.moves) move_money(st, account_of(inst, m.from), account_of(inst, m.to), m.amount);
-    inst.set_state(step.next);
-    st.result.stage = stage_name(rules, inst.stage);
+    inst.state = step.next;
+    st.result.stage = stage_name(rules, inst.state.stage);
     st.result.transition = step.taken;
     st.event = InstanceEvent{st.seq, st.now, step.taken, actor, a.evidence, st.result.stage};
     st.instance = std::move(inst);
@@ -483,11 +469,11 @@ struct Ledger::Impl {
           ->bind(1, r.id)
           .bind(2, encode_rules(*r.rules))
           .bind(3, r.digest)
-          .bind(4, r.stage)
-          .bind(5, static_cast<std::int64_t>(r.deposited))
-          .bind(6, r.opened_ms)
-          .bind(7, r.entered_ms)
-          .bind(8, r.settled ? 1 : 0);
+          .bind(4, r.state.stage)
+          .bind(5, static_cast<std::int64_t>(r.state.deposited))
+          .bind(6, r.state.opened_ms)
+          .bind(7, r.state.entered_ms)
+          .bind(8, r.state.settled ? 1 : 0);
       if (Status s = (*ins)->run(); !s.ok()) return s;
       for (std::size_t i = 0; i < r.parties.size(); ++i) {
         auto p = db.prepare("INSERT INTO instance_parties(instance, role, party) VALUES(?, ?, ?)");
@@ -519,12 +505,12 @@ struct Ledger::Impl {
         "WHERE id = ?");
     if (!up.ok()) return up.error();
     (*up)
-        ->bind(1, r.stage)
-        .bind(2, static_cast<std::int64_t>(r.deposited))
-        .bind(3, r.entered_ms)
-        .bind(4, r.settled ? 1 : 0)
+        ->bind(1, r.state.stage)
+        .bind(2, static_cast<std::int64_t>(r.state.deposited))
+        .bind(3, r.state.entered_ms)
+        .bind(4, r.state.settled ? 1 : 0)
         .bind(5, r.events)
-        .bind(6, static_cast<std::int64_t>(r.count))
+        .bind(6, static_cast<std::int64_t>(r.state.count))
         .bind(7, r.id);
     return (*up)->run();
   }
@@ -823,14 +809,14 @@ Result<InstanceView> Ledger::instance(const InstanceId& id) {
   v.rules = *r.rules;
   v.rules_digest = r.digest;
   v.parties = r.parties;
-  v.stage = r.stage;
-  v.stage_name = stage_name(*r.rules, r.stage);
-  v.deposited = r.deposited;
-  v.count = r.count;
-  v.opened_ms = r.opened_ms;
-  v.stage_entered_ms = r.entered_ms;
+  v.stage = r.state.stage;
+  v.stage_name = stage_name(*r.rules, r.state.stage);
+  v.deposited = r.state.deposited;
+  v.count = r.state.count;
+  v.opened_ms = r.state.opened_ms;
+  v.stage_entered_ms = r.state.entered_ms;
   v.deadline_ms = r.deadline();
-  v.settled = r.settled;
+  v.settled = r.state.settled;
   for (const std::string& role : r.rules->roles) {
     auto h = impl_->balance(hold_account(id, role));
     if (!h.ok()) return h.error();

@@ -234,28 +234,6 @@ Result<std::vector<VirtualEscrow::RawEvent>> VirtualEscrow::new_raw_events() {
   return out;
 }
 
-Result<std::string> VirtualEscrow::stage() {
-  if (!opened_) return std::string();
-  if (backend_ == Backend::kEngine) return escrow::stage_name(rules_, state_.stage);
-  auto view = ledger_->instance(instance_);
-  if (!view.ok()) return view.error().context("virtual escrow");
-  return view->stage_name;
-}
-
-Result<bool> VirtualEscrow::settled() {
-  if (!opened_) return false;
-  if (backend_ == Backend::kEngine) return state_.settled;
-  auto view = ledger_->instance(instance_);
-  if (!view.ok()) return view.error().context("virtual escrow");
-  return view->settled;
-}
-
-Status VirtualEscrow::check_conservation() {
-  auto end = end_run();
-  if (!end.ok()) return end.error();
-  return {};
-}
-
 Result<VirtualEscrow::RunEnd> VirtualEscrow::end_run() {
   RunEnd end;
   Amount nets = 0;

@@ -74,9 +74,6 @@ class VirtualEscrow {
 
   bool opened() const { return opened_; }
   const escrow::InstanceId& instance() const { return instance_; }
-  // The instance's stage name ("" before it is opened).
-  Result<std::string> stage();
-  Result<bool> settled();
 
   // The run's net change of each role's party account, and of the fee account.
   Amount net(std::size_t role) const { return nets_[role]; }
@@ -84,14 +81,11 @@ class VirtualEscrow {
   std::size_t roles() const { return parties_.size(); }
   std::uint64_t ops() const { return ops_; }
 
-  // Money is conserved by the run: parties' nets plus fees are zero, and a settled (or
-  // never opened) instance holds nothing. An error names the imbalance.
-  Status check_conservation();
-
-  // The end of a run, from one read of the instance: conservation as above, and the
-  // events the run delivered (new_events, built from the ledger's replies) are exactly
-  // the instance's recorded history. Returns the final stage ("" if never opened) and
-  // whether it is settled.
+  // The end of a run, from one read of the instance: money is conserved (parties' nets,
+  // fees and holds sum to zero; a settled instance holds nothing; an error names the
+  // imbalance), and on the ledger backend the events the run delivered (new_events,
+  // built from the ledger's replies) are exactly the instance's recorded history.
+  // Returns the final stage ("" if never opened) and whether it is settled.
   struct RunEnd {
     std::string stage;
     bool settled = false;
