@@ -1,5 +1,6 @@
 #include "sim/accuracy_sim.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -32,6 +33,7 @@ struct AccuracyCase {
   double proceed_threshold = 0.9;
   bool invalid_proofs = false;
   bool prove_fails = false;
+  double mp_value_of_pass = 0;  // off the ledger: what a pass is worth to MP (a listing)
   // MC
   double value_of_pass = 0;
   std::uint32_t bad_examples = 0;
@@ -122,7 +124,9 @@ Result<AccuracyCase> parse_case(const CaseSpec& spec, const CostModel& cost) {
   // MP
   const PartySpec& mp = spec.parties[0];
   const std::string mpw = "mp";
-  if (Status s = only_fields(mp.options, mpw, {"accuracy", "proceed_threshold", "invalid_proofs", "prove_fails"}); !s.ok())
+  if (Status s = only_fields(mp.options, mpw,
+                             {"accuracy", "proceed_threshold", "invalid_proofs", "prove_fails", "value_of_pass"});
+      !s.ok())
     return s.error();
   double default_accuracy = 0.95;
   if (mp.strategy == "lazy") {
@@ -142,6 +146,9 @@ Result<AccuracyCase> parse_case(const CaseSpec& spec, const CostModel& cost) {
   auto thr = number_field(mp.options, mpw, "proceed_threshold", c.proceed_threshold, 0, 1);
   auto inv = bool_field(mp.options, mpw, "invalid_proofs", mp.strategy == "invalid_proofs");
   auto fails = bool_field(mp.options, mpw, "prove_fails", mp.strategy == "prove_fails");
+  auto mp_value = number_field(mp.options, mpw, "value_of_pass", 0, 0, 1e15);
+  if (!mp_value.ok()) return mp_value.error();
+  c.mp_value_of_pass = *mp_value;
   if (!q.ok()) return q.error();
   if (!thr.ok()) return thr.error();
   if (!inv.ok()) return inv.error();
@@ -360,7 +367,10 @@ class AccuracySim final : public ProtocolSim {
     std::vector<double> costs(run.spent.begin(), run.spent.end());
     auto out = finish_run(*escrow_, std::move(costs), start);
     if (!out.ok()) return out.error().context("run " + std::to_string(run_index));
-    if (out->terminal == "settled_pass") out->cost[1] -= c_.value_of_pass;
+    if (out->terminal == "settled_pass") {
+      out->cost[0] -= c_.mp_value_of_pass;
+      out->cost[1] -= c_.value_of_pass;
+    }
     // The stake is locked while the run lasts: its cost of capital.
     constexpr double kYearMs = 365.25 * 24 * 3600 * 1000;
     out->cost[0] += static_cast<double>(c_.mp_stake) * c_.stake_rate_per_year * static_cast<double>(out->duration_ms) / kYearMs;
@@ -479,20 +489,44 @@ std::vector<ClosedForm> closed_forms(const CaseSpec& spec, const CostModel& cost
   out.push_back(abort);
   out.push_back({"P(target met)", "sum over K of P(K) P(proceed | K) P(pass | K)", p_pass, "rate:settled_pass",
                  !deviating && valid_proofs, ""});
-  // Expected payoffs (ledger net minus the work each party did).
-  const double mp_ev = p_abort * (x - eps - (c.decision == Decision::kInspect ? inspect : 0)) +
-                       p_pass * (y - eps - prove - (c.decision == Decision::kInspect ? inspect : 0)) +
-                       p_fail * (-two_ne - eps - prove - (c.decision == Decision::kInspect ? inspect : 0));
-  const double mc_ev = p_abort * (-x - eps) + p_pass * (-y - eps - verify + c.value_of_pass) +
-                       p_fail * (two_ne - eps - verify);
+  // Expected payoffs (ledger net minus the work each party did), from each party's
+  // payoff on an abort, a pass and a fail.
+  const double mp_inspect = c.decision == Decision::kInspect ? inspect : 0;
+  const std::array<double, 3> mp_if{x - eps - mp_inspect, y - eps - prove - mp_inspect + c.mp_value_of_pass,
+                                    -two_ne - eps - prove - mp_inspect};
+  const std::array<double, 3> mc_if{-x - eps, -y - eps - verify + c.value_of_pass, two_ne - eps - verify};
+  const double mp_ev = p_abort * mp_if[0] + p_pass * mp_if[1] + p_fail * mp_if[2];
+  const double mc_ev = p_abort * mc_if[0] + p_pass * mc_if[1] + p_fail * mc_if[2];
   out.push_back({"E[MP payoff]",
-                 "a(N1P - eps - I) + p_pass(2(N1P + N2Z) - eps - I - N2 Zc) + p_fail(-2NE - eps - I - N2 Zc); I = N1 "
-                 "x inference cost, Zc = proving cost",
+                 "a(N1P - eps - I) + p_pass(2(N1P + N2Z) - eps - I - N2 Zc + value) + p_fail(-2NE - eps - I - N2 Zc); "
+                 "I = N1 x inference cost, Zc = proving cost",
                  mp_ev, "payoff:mp", !deviating && valid_proofs, ""});
   out.push_back({"E[MC payoff]",
                  "a(-N1P - eps) + p_pass(-2(N1P + N2Z) - eps - N2 Vc + value) + p_fail(2NE - eps - N2 Vc); Vc = "
                  "verification cost",
                  mc_ev, "payoff:mc", !deviating && valid_proofs, ""});
+  // A Sybil retrying until a pass: instances are independent, so with p = p_pass and A
+  // the identities played, E[A] = (1 - (1 - p)^k) / p, P(a pass) = 1 - (1 - p)^k, and a
+  // party's payoff over the run is (E[A] - P(a pass)) E[payoff | no pass] + P(a pass)
+  // E[payoff | pass] (the stop depends only on pass / no pass).
+  if (spec.sybil.active() && spec.sybil.until == "settled_pass") {
+    const double kk = spec.sybil.identities;
+    const double reached = -std::expm1(kk * std::log1p(-std::min(p_pass, 1.0)));
+    const double played = p_pass > 0 ? reached / p_pass : kk;
+    const double no_pass = 1 - p_pass;
+    for (std::size_t role : {std::size_t{0}, std::size_t{1}}) {
+      const auto& v = role == 0 ? mp_if : mc_if;
+      const double if_no_pass = no_pass > 0 ? (p_abort * v[0] + p_fail * v[2]) / no_pass : 0;
+      ClosedForm f{std::string(role == 0 ? "E[MP payoff]" : "E[MC payoff]") + " over up to " +
+                       std::to_string(spec.sybil.identities) + " identities until a pass",
+                   "(E[A] - P_k) E[payoff | no pass] + P_k E[payoff | pass]; P_k = 1 - (1 - p_pass)^k, E[A] = P_k / "
+                   "p_pass",
+                   (played - reached) * if_no_pass + reached * v[1], role == 0 ? "payoff:mp" : "payoff:mc",
+                   !deviating && valid_proofs, role == 1 ? "every MC the identities met, summed" : ""};
+      f.whole_run = true;
+      out.push_back(f);
+    }
+  }
   // The paper's honest-MP gain (Appendix B) and the consistent one (PROTOCOLS.md 2).
   const bool honest_pair = c.decision == Decision::kInspect && c.bad_examples == 0 && !deviating && valid_proofs;
   out.push_back({"paper: honest MP's expected gain", "(1 - a)(N1P + 2 N2 Z - eps) + a N1P",
@@ -551,6 +585,10 @@ ProtocolInfo accuracy_protocol() {
     return check_deviations(*rules, spec, kRoleNames);
   };
   info.closed_forms = &closed_forms;
+  info.real_examples = [](const CaseSpec& spec) -> std::size_t {
+    const auto n1 = spec.params.value("n1", 10), n2 = spec.params.value("n2", 40);
+    return static_cast<std::size_t>(std::max(0, n1) + std::max(0, n2));
+  };
   return info;
 }
 

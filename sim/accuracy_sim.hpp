@@ -16,7 +16,8 @@
 //   mp: "honest"     inspects the N1 subset with its model and proceeds iff the subset's
 //                    accuracy reaches proceed_threshold (default the target), proves the
 //                    rest; options: accuracy (the model's per-example accuracy, default
-//                    0.95), proceed_threshold.
+//                    0.95), proceed_threshold, value_of_pass (what a pass is worth to MP
+//                    off the ledger, e.g. a marketplace listing; default 0).
 //       "invalid_proofs" / "prove_fails"  as honest, but its proofs do not verify / its
 //                    prover fails (it aborts in the steps 5-6 row).
 //       "lazy"       random predictions: accuracy 0.1 (10 classes); otherwise as honest.
@@ -29,6 +30,9 @@
 //       "grief"      as honest with bad_examples (required > 0).
 //   verifier: "honest" only.
 // Every role also takes the generic timeout_at / abort_at deviations (sim/bus.hpp).
+// A Sybil MP (a case's "sybil": {"role": "mp", "identities": k, "until": "settled_pass"})
+// retries with fresh identities until one passes; the closed forms then include both
+// parties' expected payoffs over the whole sequence (protocol_sim.hpp SybilSpec).
 //
 // The SNARK in cost-model mode: a proof object carries the statement's public values
 // (model commitment, the example's input commitment, the outputs the model produced) and

@@ -10,6 +10,7 @@
 
 #include "sim/accuracy_sim.hpp"
 #include "sim/monte_carlo.hpp"
+#include "sim/report.hpp"
 #include "sim/scenario.hpp"
 #include "sim/statistics.hpp"
 
@@ -229,6 +230,138 @@ TEST(AccuracySim, SameSeedSameResultsAnyThreadCount) {
   EXPECT_EQ(one->roles[0].payoff.mean, two->roles[0].payoff.mean);
   EXPECT_EQ(one->roles[1].payoff.sd, two->roles[1].payoff.sd);
   EXPECT_NE(one->terminals, other->terminals);
+}
+
+// A Sybil MP with a weak model (q = 0.8 against a = 9/10 on N1 = 4, N2 = 8: one
+// identity passes with p ~ 0.07) retrying with up to 8 identities until one passes: the
+// chance of a pass, the identities played and both parties' payoffs over the whole
+// sequence agree with the closed forms; one instance's forms are set aside.
+TEST(AccuracySim, SybilRetryingUntilAPassAgreesWithTheClosedForms) {
+  CaseSpec c = make_case("sybil", {{"accuracy", 0.8}, {"value_of_pass", 1000000}}, {}, {{"n1", 4}, {"n2", 8}});
+  c.sybil = SybilSpec{0, 8, "settled_pass"};
+  const CaseResult r = simulate(c, 2000);
+  ASSERT_EQ(r.runs, 2000u);
+  const std::vector<std::string> sybil_forms = {"P(one of 8 identities reaches settled_pass)", "E[identities played]",
+                                                "E[MP payoff] over up to 8 identities until a pass",
+                                                "E[MC payoff] over up to 8 identities until a pass"};
+  for (const std::string& name : sybil_forms) {
+    const ClosedForm* f = form(r, name);
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_TRUE(f->applies) << name;
+    const Observed o = observe(r, f->observable);
+    EXPECT_EQ(agreement(*f, o), Agreement::kAgrees)
+        << name << ": closed " << f->value << ", simulated " << o.value << " [" << o.low << ", " << o.high << "]";
+  }
+  // The single instance's P(target met) is about 0.07; the Sybil's is 1 - (1 - p)^8.
+  const ClosedForm* reached = form(r, "P(one of 8 identities reaches settled_pass)");
+  const ClosedForm* one = form(r, "P(target met)");
+  ASSERT_TRUE(reached && one);
+  EXPECT_FALSE(one->applies);  // one instance's figure
+  EXPECT_GT(reached->value, 0.3);
+  EXPECT_LT(reached->value, 0.6);
+  EXPECT_GE(r.identities.min, 1);
+  EXPECT_EQ(r.identities.max, 8);
+  EXPECT_GT(r.identities.mean, 4);
+}
+
+// A Sybil run is the sum of its instances: play_run against the same instances played
+// one by one on the same rng (stopping at the first pass).
+TEST(AccuracySim, SybilRunIsTheSumOfItsInstances) {
+  auto info = accuracy_protocol();
+  const CaseSpec c = make_case("sum", {{"accuracy", 0.8}}, {}, {{"n1", 4}, {"n2", 8}});
+  const SybilSpec sybil{0, 5, "settled_pass"};
+  auto a = info.make(c, cost());
+  auto b = info.make(c, cost());
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::uint32_t passes = 0, cut_short = 0;
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    ChaChaRng rng_a(run_key(3, c.name, i)), rng_b(run_key(3, c.name, i));
+    auto whole = play_run(**a, sybil, i, rng_a);
+    ASSERT_TRUE(whole.ok()) << whole.error().message;
+    RunOutcome sum;
+    std::uint32_t played = 0;
+    for (std::uint32_t j = 0; j < sybil.identities; ++j) {
+      auto one = (*b)->run(i * sybil.identities + j, rng_b);
+      ASSERT_TRUE(one.ok()) << one.error().message;
+      if (j == 0) {
+        sum = *one;
+      } else {
+        for (std::size_t r = 0; r < 3; ++r) {
+          sum.ledger_net[r] += one->ledger_net[r];
+          sum.cost[r] += one->cost[r];
+        }
+        sum.fees += one->fees;
+        sum.terminal = one->terminal;
+      }
+      ++played;
+      if (one->terminal == "settled_pass") break;
+    }
+    EXPECT_EQ(whole->identities, played) << i;
+    EXPECT_EQ(whole->terminal, sum.terminal) << i;
+    EXPECT_EQ(whole->ledger_net, sum.ledger_net) << i;
+    EXPECT_EQ(whole->fees, sum.fees) << i;
+    for (std::size_t r = 0; r < 3; ++r) EXPECT_DOUBLE_EQ(whole->cost[r], sum.cost[r]) << i;
+    // Conservation holds over the sequence as in each instance.
+    Amount total = whole->fees;
+    for (Amount n : whole->ledger_net) total += n;
+    EXPECT_EQ(total, 0) << i;
+    passes += whole->terminal == "settled_pass";
+    cut_short += played < sybil.identities;
+  }
+  EXPECT_GT(passes, 0u);  // both branches seen: a pass that ends the sequence early
+  EXPECT_GT(cut_short, 0u);
+  EXPECT_LT(passes, 40u);
+}
+
+// Without a goal every identity plays one instance: payoffs scale by the identities,
+// rates stay those of one instance.
+TEST(AccuracySim, SybilWithoutAGoalScalesOneInstance) {
+  CaseSpec c = make_case("all", {{"accuracy", 0.93}}, {}, {{"n1", 4}, {"n2", 8}});
+  c.sybil = SybilSpec{0, 4, ""};
+  const CaseResult r = simulate(c, 1000);
+  EXPECT_EQ(r.identities.min, 4);
+  EXPECT_EQ(r.identities.max, 4);
+  for (const std::string name : {"4 identities: E[MP payoff]", "4 identities: E[MC payoff]", "P(target met)"}) {
+    const ClosedForm* f = form(r, name);
+    ASSERT_NE(f, nullptr) << name;
+    ASSERT_TRUE(f->applies) << name;
+    const Observed o = observe(r, f->observable);
+    EXPECT_EQ(agreement(*f, o), Agreement::kAgrees)
+        << name << ": closed " << f->value << ", simulated " << o.value << " [" << o.low << ", " << o.high << "]";
+  }
+}
+
+TEST(AccuracySim, BadSybilSpecsAreRefused) {
+  const std::string head =
+      R"({"name": "s", "protocol": "accuracy", "runs": 10, "params": {"n1": 2, "n2": 4, "e": 100000, "p": 1000, "z": 10, "eps": 1},
+          "cases": [{"name": "c", "sybil": )";
+  struct Bad {
+    std::string sybil, message;
+  };
+  const std::vector<Bad> bad = {
+      {R"({"role": "owner", "identities": 4})", "sybil.role: 'owner' is not a role"},
+      {R"({"role": "mp", "identities": 1})", "sybil.identities"},
+      {R"({"role": "mp"})", "sybil.identities: required"},
+      {R"({"role": "mp", "identities": 5000})", "sybil.identities"},
+      {R"({"role": "mp", "identities": 4, "until": "proving"})", "sybil.until: 'proving' is no terminal stage"},
+      {R"({"role": "mp", "identities": 4, "until": 3})", "sybil.until: expected a string"},
+      {R"({"role": "mp", "identities": 4, "speed": 3})", "speed"},
+      {R"([1, 2])", "sybil: expected an object"},
+  };
+  for (const Bad& b : bad) {
+    auto sc = parse_scenario_text(head + b.sybil + "}]}");
+    ASSERT_FALSE(sc.ok()) << b.sybil;
+    EXPECT_NE(sc.error().message.find(b.message), std::string::npos) << sc.error().message;
+  }
+  auto too_many = parse_scenario_text(
+      R"({"name": "s", "protocol": "accuracy", "runs": 8000000, "params": {"n1": 2, "n2": 4, "e": 100000, "p": 1000, "z": 10, "eps": 1},
+          "cases": [{"name": "c", "sybil": {"role": "mp", "identities": 2}}]})");
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.error().message.find("runs x identities"), std::string::npos) << too_many.error().message;
+  auto good = parse_scenario_text(head + R"({"role": "mp", "identities": 4, "until": "settled_pass"})" + "}]}");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(good->cases[0].sybil.identities, 4u);
+  EXPECT_EQ(good->cases[0].sybil.until, "settled_pass");
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 // The two escrow backends of the simulator agree run for run: every case of every
 // shipped scenario, played on the rule engine in memory and on the whole SQLite ledger
 // with the same seeds, gives the same terminal stage, nets, fees, costs, virtual time
-// and number of escrow requests (the ledger backend also checks that the events the
+// and number of escrow requests, Sybil sequences included (the ledger backend also checks that the events the
 // machines saw are the ledger's recorded history).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "sim/monte_carlo.hpp"
 #include "sim/scenario.hpp"
 
 namespace verdict::sim {
@@ -28,8 +29,9 @@ TEST(EscrowBackends, EngineAndLedgerAgreeOnEveryShippedCase) {
       ASSERT_TRUE(engine.ok() && ledger.ok()) << c.name;
       for (std::uint64_t i = 0; i < 12; ++i) {
         ChaChaRng r1(run_key(scenario->seed, c.name, i)), r2(run_key(scenario->seed, c.name, i));
-        auto a = (*engine)->run(i, r1);
-        auto b = (*ledger)->run(i, r2);
+        // A Sybil case's run is its whole sequence of instances.
+        auto a = play_run(**engine, c.sybil, i, r1);
+        auto b = play_run(**ledger, c.sybil, i, r2);
         ASSERT_TRUE(a.ok()) << c.name << " run " << i << ": " << a.error().message;
         ASSERT_TRUE(b.ok()) << c.name << " run " << i << ": " << b.error().message;
         const std::string at = entry.path().filename().string() + " / " + c.name + " / run " + std::to_string(i);
@@ -39,6 +41,7 @@ TEST(EscrowBackends, EngineAndLedgerAgreeOnEveryShippedCase) {
         EXPECT_EQ(a->fees, b->fees) << at;
         EXPECT_EQ(a->duration_ms, b->duration_ms) << at;
         EXPECT_EQ(a->escrow_ops, b->escrow_ops) << at;
+        EXPECT_EQ(a->identities, b->identities) << at;
       }
       ++cases;
     }

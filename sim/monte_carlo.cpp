@@ -9,11 +9,39 @@
 
 namespace verdict::sim {
 
+Result<RunOutcome> play_run(ProtocolSim& sim, const SybilSpec& sybil, std::uint64_t run_index, Rng& rng) {
+  if (!sybil.active()) return sim.run(run_index, rng);
+  RunOutcome total;
+  for (std::uint32_t j = 0; j < sybil.identities; ++j) {
+    auto out = sim.run(run_index * sybil.identities + j, rng);
+    if (!out.ok()) return out.error().context("identity " + std::to_string(j));
+    if (j == 0) {
+      total = std::move(*out);
+    } else {
+      for (std::size_t r = 0; r < total.ledger_net.size(); ++r) {
+        total.ledger_net[r] += out->ledger_net[r];
+        total.cost[r] += out->cost[r];
+      }
+      total.fees += out->fees;
+      total.duration_ms += out->duration_ms;
+      total.escrow_ops += out->escrow_ops;
+      total.terminal = std::move(out->terminal);
+    }
+    total.identities = j + 1;
+    if (!sybil.until.empty() && total.terminal == sybil.until) break;
+  }
+  return total;
+}
+
 Result<CaseResult> simulate_case(const ProtocolInfo& protocol, const CaseSpec& spec, const CostModel& cost,
                                  const MonteCarloOptions& options) {
   const std::uint64_t runs = options.runs;
   if (runs == 0 || runs > kMaxRunsPerCase)
     return Error{"case '" + spec.name + "': runs must be 1 to " + std::to_string(kMaxRunsPerCase)};
+  // Every instance has its own run index (and virtual start time).
+  if (runs > kMaxRunsPerCase / std::max<std::uint64_t>(spec.sybil.identities, 1))
+    return Error{"case '" + spec.name + "': runs x sybil identities (" + std::to_string(runs) + " x " +
+                 std::to_string(spec.sybil.identities) + ") above " + std::to_string(kMaxRunsPerCase)};
   std::vector<RunOutcome> outcomes(runs);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // About eight blocks per thread (load balance), each large enough to amortise building
@@ -44,7 +72,7 @@ Result<CaseResult> simulate_case(const ProtocolInfo& protocol, const CaseSpec& s
       const std::uint64_t end = std::min(runs, (b + 1) * block);
       for (std::uint64_t i = b * block; i < end; ++i) {
         ChaChaRng rng(run_key(options.seed, spec.name, i));
-        auto out = (*sim)->run(i, rng);
+        auto out = play_run(**sim, spec.sybil, i, rng);
         if (!out.ok()) {
           report(i, out.error());
           return;
@@ -100,17 +128,19 @@ Result<CaseResult> simulate_case(const ProtocolInfo& protocol, const CaseSpec& s
     c.payoff = summarize(payoff);
     result.coalitions.push_back(std::move(c));
   }
-  std::vector<double> fees(runs), duration(runs), ops(runs);
+  std::vector<double> fees(runs), duration(runs), ops(runs), identities(runs);
   for (std::uint64_t i = 0; i < runs; ++i) {
     fees[i] = static_cast<double>(outcomes[i].fees);
     duration[i] = static_cast<double>(outcomes[i].duration_ms) / 1000.0;
     ops[i] = static_cast<double>(outcomes[i].escrow_ops);
+    identities[i] = outcomes[i].identities;
     ++result.terminals[outcomes[i].terminal];
   }
   result.fees = summarize(fees);
   result.duration_s = summarize(duration);
   result.escrow_ops = summarize(ops);
-  if (protocol.closed_forms) result.closed_forms = protocol.closed_forms(spec, cost);
+  result.identities = summarize(identities);
+  if (protocol.closed_forms) result.closed_forms = sybil_closed_forms(protocol.closed_forms(spec, cost), spec.sybil);
   return result;
 }
 

@@ -49,6 +49,7 @@ struct CaseResult {
   Summary escrow_ops;
   std::vector<CoalitionResult> coalitions;         // owners shared by two roles or more
   std::map<std::string, std::uint64_t> terminals;  // stage -> runs
+  Summary identities;  // a Sybil case's identities played per run (1 otherwise)
   std::vector<ClosedForm> closed_forms;
 };
 
@@ -57,6 +58,10 @@ struct MonteCarloOptions {
   std::uint64_t seed = 1;
   unsigned threads = 0;  // 0: the machine's hardware threads
 };
+
+// One run of a case: one instance, or a Sybil's sequence of instances (SybilSpec),
+// instance j of run i played as sim run i * identities + j on the run's rng.
+Result<RunOutcome> play_run(ProtocolSim& sim, const SybilSpec& sybil, std::uint64_t run_index, Rng& rng);
 
 Result<CaseResult> simulate_case(const ProtocolInfo& protocol, const CaseSpec& spec, const CostModel& cost,
                                  const MonteCarloOptions& options);

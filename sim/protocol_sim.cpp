@@ -33,6 +33,48 @@ Status check_deviations(const escrow::RuleSet& rules, const CaseSpec& c, const s
   return {};
 }
 
+std::vector<ClosedForm> sybil_closed_forms(std::vector<ClosedForm> single, const SybilSpec& sybil) {
+  if (!sybil.active()) return single;
+  const double k = sybil.identities;
+  const std::string ks = std::to_string(sybil.identities);
+  std::vector<ClosedForm> out;
+  for (ClosedForm& f : single) {
+    if (f.whole_run) {
+      out.push_back(std::move(f));
+      continue;
+    }
+    const bool money = f.observable.rfind("payoff:", 0) == 0 || f.observable.rfind("ledger_net:", 0) == 0;
+    if (sybil.until.empty()) {
+      if (money) {  // one instance per identity, all played
+        f.name = ks + " identities: " + f.name;
+        f.formula = ks + " x (" + f.formula + ")";
+        f.value *= k;
+      }
+      out.push_back(std::move(f));
+      continue;
+    }
+    if (f.observable == "rate:" + sybil.until && f.applies) {
+      const double p = f.value;
+      const double reached = -std::expm1(k * std::log1p(-std::min(p, 1.0)));  // 1 - (1 - p)^k
+      out.push_back({"P(one of " + ks + " identities reaches " + sybil.until + ")",
+                     "1 - (1 - p)^k, p = " + f.name + " = " + f.formula, reached, f.observable, true,
+                     "identities play one after another until one reaches " + sybil.until, false, true});
+      out.push_back({"E[identities played]", "(1 - (1 - p)^k) / p (k when p = 0)", p > 0 ? reached / p : k,
+                     "identities", true, "", false, true});
+    }
+    if (f.observable == "none") {  // a figure with nothing simulated beside it (an amount, a bound)
+      out.push_back(std::move(f));
+      continue;
+    }
+    f.applies = false;
+    f.compare = false;
+    f.note = "one instance's figure; this case plays up to " + ks + " identities until " + sybil.until +
+             (f.note.empty() ? "" : " (" + f.note + ")");
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 Result<double> number_field(const nlohmann::json& j, const std::string& where, const std::string& key,
                             double fallback, double min, double max) {
   if (!j.contains(key)) return fallback;

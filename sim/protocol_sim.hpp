@@ -35,6 +35,21 @@ struct PartySpec {
   bool honest() const { return strategy == "honest"; }
 };
 
+// A Sybil: one owner plays up to `identities` fresh identities of role `role`, one after
+// another, each a whole protocol instance (a new session, escrow instance and draws),
+// until an instance ends in the terminal stage `until` ("" : every identity plays). A
+// run of the case is the whole sequence: each role's ledger net, work cost, fees,
+// virtual time and escrow requests are summed over the instances, and its terminal is
+// the last instance's (so "rate:UNTIL" is P(some identity reaches UNTIL)). The other
+// roles stand for every counterparty the identities met.
+struct SybilSpec {
+  std::size_t role = 0;         // index into the protocol's roles
+  std::uint32_t identities = 1;  // 1: no Sybil
+  std::string until;
+  bool active() const { return identities > 1; }
+};
+inline constexpr std::uint32_t kMaxSybilIdentities = 4096;
+
 struct CaseSpec {
   std::string name;
   std::string protocol;
@@ -43,9 +58,10 @@ struct CaseSpec {
   // The escrow backend every run uses (virtual_escrow.hpp): the rule engine in memory,
   // or the whole SQLite ledger.
   VirtualEscrow::Backend escrow = VirtualEscrow::Backend::kEngine;
-  // Real SNARKs (real_proofs.hpp) instead of the cost model's stand-ins; only the
-  // accuracy protocol supports them. Null: modelled proofs.
+  // Real SNARKs (real_proofs.hpp) instead of the cost model's stand-ins, for protocols
+  // whose ProtocolInfo has real_examples. Null: modelled proofs.
   std::shared_ptr<const RealProofs> real;
+  SybilSpec sybil;
 };
 
 // One run, as the ledger saw it, plus the off-ledger costs of the work each party did.
@@ -56,6 +72,7 @@ struct RunOutcome {
   Amount fees = 0;                  // to the escrow's fee account
   std::int64_t duration_ms = 0;     // virtual time from start to the last machine finishing
   std::uint64_t escrow_ops = 0;     // requests the ledger applied or refused
+  std::uint32_t identities = 1;     // protocol instances played (a Sybil's identities)
   double payoff(std::size_t role) const { return static_cast<double>(ledger_net[role]) - cost[role]; }
 };
 
@@ -75,6 +92,7 @@ class ProtocolSim {
 //   "ledger_net:ROLE"    the mean ledger net of ROLE
 //   "rate:STAGE[|STAGE]" the fraction of runs ending in one of the stages
 //   "ratio:A/B"          mean of observable A over mean of observable B (each "payoff:"/"ledger_net:"/"fees")
+//   "identities"         the mean number of identities a Sybil case's run played
 //   "none"               a figure with nothing simulated beside it (a table row, a bound)
 // `applies` is false when the formula's assumptions do not hold for the case (stated in
 // `note`): the report prints it but does not test agreement.
@@ -88,6 +106,9 @@ struct ClosedForm {
   // Printed beside the simulated value although it does not apply (a formula of the
   // paper that the simulation refutes, with the cause in `note`).
   bool compare = false;
+  // In a Sybil case: the form already describes a whole run (every identity). Forms
+  // without it describe one instance and are rescaled or set aside (sybil_closed_forms).
+  bool whole_run = false;
 };
 
 struct ProtocolInfo {
@@ -101,12 +122,23 @@ struct ProtocolInfo {
   // for large parameters). Unset: make() is used.
   std::function<Status(const CaseSpec&, const CostModel&)> check;
   std::function<std::vector<ClosedForm>(const CaseSpec&, const CostModel&)> closed_forms;
+  // With real proofs (CaseSpec::real): how many dataset examples a case needs (its params
+  // read leniently; make() checks them). Unset: the protocol has no real-proof mode.
+  std::function<std::size_t(const CaseSpec&)> real_examples;
 };
 
 // accuracy, serving, retrieval; an Error names the known ones.
 Result<ProtocolInfo> protocol_info(const std::string& name);
 // info.check if set, else info.make.
 Status check_case(const ProtocolInfo& info, const CaseSpec& c, const CostModel& cost);
+
+// A Sybil case's closed forms from one instance's (`single`): forms marked whole_run are
+// kept; without `until`, payoffs and ledger nets are multiplied by the identities (each
+// plays one instance) and rates and ratios kept; with `until`, the instance's rate of
+// reaching it, p, gives P(some identity reaches it) = 1 - (1 - p)^k and the expected
+// identities played (1 - (1 - p)^k) / p, and the other forms are set aside (they
+// describe one instance).
+std::vector<ClosedForm> sybil_closed_forms(std::vector<ClosedForm> single, const SybilSpec& sybil);
 
 // The deviations of a case against the rule table: a silent_at stage must be "start",
 // "funding" or a stage of the table; an abort must name a transition of the table out

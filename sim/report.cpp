@@ -45,6 +45,7 @@ Observed observe_term(const CaseResult& r, const std::string& term) {
   const std::string kind = term.substr(0, colon);
   const std::string arg = colon == std::string::npos ? "" : term.substr(colon + 1);
   if (kind == "fees") return mean_of(r.fees);
+  if (kind == "identities") return mean_of(r.identities);
   if (kind == "fee_per_party") return mean_of(r.fees, 0.5);
   if (kind == "rate") {
     Proportion p{0, r.runs};
@@ -142,6 +143,28 @@ std::vector<TableRow> table_rows() {
   return rows;
 }
 
+// A Sybil case: how many identities a run played, how often one reached the goal, and
+// what the Sybil's role paid per goal reached (its break-even value of the goal).
+void sybil_text(std::string& out, const CaseResult& c) {
+  const SybilSpec& sy = c.spec.sybil;
+  const RoleResult& r = c.roles[sy.role];
+  out += "  sybil: " + r.role + " plays up to " + std::to_string(sy.identities) + " identities, one after another" +
+         (sy.until.empty() ? "" : ", until one reaches " + sy.until) + "; identities played per run " +
+         interval(c.identities) + "\n";
+  if (sy.until.empty()) return;
+  Proportion reached{0, c.runs};
+  if (auto it = c.terminals.find(sy.until); it != c.terminals.end()) reached.k = it->second;
+  double low = 0, high = 1;
+  proportion_interval(reached, kReportConfidence, low, high);
+  out += "  sybil: reached " + sy.until + " in " + std::to_string(reached.k) + " of " + std::to_string(c.runs) +
+         " runs (" + pct(reached.p()) + ", 95% [" + pct(low) + ", " + pct(high) + "])";
+  if (reached.k > 0)
+    out += "; " + r.role + "'s E[payoff] per " + sy.until + " " + fmt(r.payoff.mean / reached.p(), "%.1f") +
+           " (E[payoff] / P(reached): with no value set on reaching it, minus the value at which the Sybil breaks "
+           "even)";
+  out += "\n";
+}
+
 void case_text(std::string& out, const ScenarioResult& s, const CaseResult& c, const CaseResult* base) {
   out += "\ncase '" + c.spec.name + "'\n";
   out += "  terminal stages:";
@@ -149,6 +172,7 @@ void case_text(std::string& out, const ScenarioResult& s, const CaseResult& c, c
     out += " " + stage + " " + std::to_string(n) + " (" + pct(double(n) / double(c.runs)) + ")";
   out += "\n  per run: fees " + fmt(c.fees.mean, "%.1f") + ", virtual time " + fmt(c.duration_s.mean, "%.1f") +
          " s, escrow requests " + fmt(c.escrow_ops.mean, "%.1f") + "\n";
+  if (c.spec.sybil.active()) sybil_text(out, c);
   char line[512];
   std::snprintf(line, sizeof line, "  %-10s %-12s %26s %16s %14s %12s %26s\n", "role", "strategy",
                 "E[payoff] +- 95%", "ledger net", "work cost", "P(ahead)", "worst .. best run");
@@ -354,6 +378,12 @@ nlohmann::json json_report(const ScenarioResult& s) {
     j["fees"] = summary_json(c.fees);
     j["virtual_seconds"] = summary_json(c.duration_s);
     j["escrow_requests"] = summary_json(c.escrow_ops);
+    if (c.spec.sybil.active()) {
+      j["sybil"] = {{"role", c.roles[c.spec.sybil.role].role},
+                    {"identities", c.spec.sybil.identities},
+                    {"until", c.spec.sybil.until},
+                    {"identities_played", summary_json(c.identities)}};
+    }
     for (std::size_t i = 0; i < c.roles.size(); ++i) {
       const RoleResult& r = c.roles[i];
       j["roles"].push_back({{"role", r.role},

@@ -1,5 +1,6 @@
 #include "sim/scenario.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -49,7 +50,39 @@ Result<PartySpec> parse_party(const nlohmann::json& j, const std::string& where)
   return p;
 }
 
-Result<Scenario> parse_scenario(const nlohmann::json& j) {
+namespace {
+
+// A case's "sybil" object (protocol_sim.hpp SybilSpec); errors name `where`.
+Result<SybilSpec> parse_sybil(const nlohmann::json& j, const ProtocolInfo& info, const CaseSpec& c,
+                              const std::string& where) {
+  if (!j.is_object()) return Error{where + ": expected an object"};
+  if (Status s = only_fields(j, where, {"role", "identities", "until"}); !s.ok()) return s.error();
+  SybilSpec out;
+  auto role = string_field(j, where, "role", "");
+  if (!role.ok()) return role.error();
+  const auto it = std::find(info.roles.begin(), info.roles.end(), *role);
+  if (it == info.roles.end()) return Error{where + ".role: '" + *role + "' is not a role of " + info.name};
+  out.role = static_cast<std::size_t>(it - info.roles.begin());
+  auto k = integer_field(j, where, "identities", 0, 2, kMaxSybilIdentities);
+  if (!k.ok()) return k.error();
+  if (!j.contains("identities")) return Error{where + ".identities: required (2 to " + std::to_string(kMaxSybilIdentities) + ")"};
+  out.identities = static_cast<std::uint32_t>(*k);
+  auto until = string_field(j, where, "until", "");
+  if (!until.ok()) return until.error();
+  if (!until->empty()) {
+    auto rules = info.rules(c);
+    if (!rules.ok()) return rules.error().context(where);
+    bool terminal = false;
+    for (const escrow::Stage& st : rules->stages) terminal = terminal || (st.terminal && st.name == *until);
+    if (!terminal) return Error{where + ".until: '" + *until + "' is no terminal stage of " + rules->name};
+    out.until = *until;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Scenario> parse_scenario(const nlohmann::json& j, CaseChecks checks) {
   if (!j.is_object()) return Error{"scenario: expected a JSON object"};
   if (Status s = only_fields(j, "scenario",
                              {"name", "protocol", "description", "runs", "seed", "cost", "params", "baseline", "cases",
@@ -93,7 +126,7 @@ Result<Scenario> parse_scenario(const nlohmann::json& j) {
   for (std::size_t i = 0; i < j["cases"].size(); ++i) {
     const nlohmann::json& cj = j["cases"][i];
     const std::string where = "scenario.cases[" + std::to_string(i) + "]";
-    if (Status s = only_fields(cj, where, {"name", "params", "parties"}); !s.ok()) return s.error();
+    if (Status s = only_fields(cj, where, {"name", "params", "parties", "sybil"}); !s.ok()) return s.error();
     CaseSpec c;
     auto cname = string_field(cj, where, "name", "");
     if (!cname.ok()) return cname.error();
@@ -121,7 +154,17 @@ Result<Scenario> parse_scenario(const nlohmann::json& j) {
       }
     }
     // Parameters and strategies are checked by the protocol itself.
-    if (Status st = check_case(*info, c, sc.cost); !st.ok()) return st.error().context(where);
+    if (checks == CaseChecks::kChecked) {
+      if (Status st = check_case(*info, c, sc.cost); !st.ok()) return st.error().context(where);
+    }
+    if (cj.contains("sybil")) {
+      auto sybil = parse_sybil(cj["sybil"], *info, c, where + ".sybil");
+      if (!sybil.ok()) return sybil.error();
+      c.sybil = *sybil;
+      if (sc.runs > kMaxRuns / c.sybil.identities)
+        return Error{where + ".sybil.identities: runs x identities (" + std::to_string(sc.runs) + " x " +
+                     std::to_string(c.sybil.identities) + ") above " + std::to_string(kMaxRuns)};
+    }
     sc.cases.push_back(std::move(c));
   }
   if (!sc.baseline.empty()) {
@@ -147,7 +190,7 @@ Result<Scenario> parse_scenario(const nlohmann::json& j) {
   return sc;
 }
 
-Result<Scenario> parse_scenario_text(std::string_view text) {
+Result<Scenario> parse_scenario_text(std::string_view text, CaseChecks checks) {
   if (text.size() > kMaxScenarioBytes) return Error{"a scenario file is at most 1 MiB"};
   // The JSON parser recurses per level: refuse deep nesting before parsing.
   int depth = 0;
@@ -171,15 +214,15 @@ Result<Scenario> parse_scenario_text(std::string_view text) {
   }
   nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) return Error{"not valid JSON"};
-  return parse_scenario(j);
+  return parse_scenario(j, checks);
 }
 
-Result<Scenario> load_scenario(const std::string& path) {
+Result<Scenario> load_scenario(const std::string& path, CaseChecks checks) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{"cannot read scenario file " + path};
   std::stringstream buf;
   buf << in.rdbuf();
-  auto sc = parse_scenario_text(buf.str());
+  auto sc = parse_scenario_text(buf.str(), checks);
   if (!sc.ok()) return sc.error().context(path);
   return sc;
 }

@@ -61,13 +61,19 @@ inline constexpr std::size_t kMaxSweepPoints = 4096;
 inline constexpr std::size_t kMaxScenarioBytes = 1u << 20;
 inline constexpr int kMaxScenarioDepth = 32;
 
-// Parses and checks a scenario: every case is built once (ProtocolInfo::make) so bad
-// parameters or strategies are refused here, before any run.
-Result<Scenario> parse_scenario(const nlohmann::json& j);
+// How parse_scenario treats the cases: kChecked checks every case with the protocol
+// (check_case) so bad parameters or strategies are refused here, before any run;
+// kStructureOnly leaves that to the caller, who must check each case before running it
+// (`verdict sim --real-proofs` does, once the cases carry their RealProofs, which
+// change what is valid).
+enum class CaseChecks { kChecked, kStructureOnly };
+
+// Parses a scenario; errors name the field.
+Result<Scenario> parse_scenario(const nlohmann::json& j, CaseChecks checks = CaseChecks::kChecked);
 // The bytes of a scenario file: at most kMaxScenarioBytes, nested at most
 // kMaxScenarioDepth deep, valid JSON, then parse_scenario.
-Result<Scenario> parse_scenario_text(std::string_view text);
-Result<Scenario> load_scenario(const std::string& path);
+Result<Scenario> parse_scenario_text(std::string_view text, CaseChecks checks = CaseChecks::kChecked);
+Result<Scenario> load_scenario(const std::string& path, CaseChecks checks = CaseChecks::kChecked);
 
 // One party object of a case ("strategy", "timeout_at", "abort_at" + "abort_with",
 // "owner", and the protocol's options); errors name `where`.
