@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -58,7 +59,11 @@ namespace {
 namespace rt = retrieval;
 using Digest = rt::Digest;
 const std::vector<std::string> kRoleNames = {"requester", "responder", "judge"};
-constexpr std::uint32_t kPositiveClass = 1;
+constexpr std::uint32_t kPositiveClass = 1;      // the modelled mode's default
+constexpr std::uint32_t kRealPositiveClass = 8;  // real mode's default: the retrieval demo's (Bag)
+constexpr std::int64_t kMaxPositiveClass = 255;  // modelled outputs have max(2, positive_class + 1) bytes
+// The Fashion-MNIST test split (snark/nn/fashion_mnist.hpp): real_examples asks for no more.
+constexpr std::size_t kDatasetImages = 10'000;
 constexpr Amount kMaxParamAmount = Amount{1} << 50;
 // The placeholder proof bytes (header comment): made by an honest prover, or faked.
 const std::vector<std::uint8_t> kMadeProof = {0x5e, 0x1d, 0x00, 0x01};
@@ -90,9 +95,21 @@ struct RetrievalCase {
   std::array<Deviation, 3> deviations;
   bool scenario_deviations = false;  // any timeout_at / abort_at in the case itself
 
+  // Real proofs (header comment; null: modelled).
+  std::shared_ptr<const RealProofs> real;
+  std::vector<bool> real_positive;       // the model's verdict on corpus document i
+  std::vector<std::uint32_t> real_junk;  // withhold "junk": the negative dataset images past M that replace positives
+
   std::uint32_t m() const { return terms.params.m; }
   std::uint32_t faked() const { return cheat == Cheat::kInvalidProofs ? count : 0; }
 };
+
+// Real mode: the model's output on x (its integer reference inference).
+Result<std::vector<std::uint8_t>> model_output(const RealProofs& real, std::span<const std::uint8_t> x) {
+  auto values = nn::run_reference(*real.model, x);
+  if (!values.ok()) return values.error();
+  return std::move(values->at(real.model->output));
+}
 
 Result<Amount> amount_param(const nlohmann::json& p, const std::string& key, Amount fallback, Amount min) {
   auto v = integer_field(p, "params", key, fallback, min, kMaxParamAmount);
@@ -116,12 +133,66 @@ Result<std::string> string_option(const nlohmann::json& j, const std::string& wh
 
 bool has_deviation(const Deviation& d) { return !d.silent_at.empty() || !d.abort_stage.empty(); }
 
+// Real mode: the corpus is the dataset's first M images; the model decides which are
+// positive (argmax of its output = positive_class, as rt::is_positive judges a proof).
+Status classify_corpus(RetrievalCase& c) {
+  const RealProofs& real = *c.real;
+  if (real.inputs.size() < c.m())
+    return Error{"real proofs: the dataset has " + std::to_string(real.inputs.size()) + " images, corpus_size is " +
+                 std::to_string(c.m())};
+  c.positives = 0;
+  c.real_positive.assign(c.m(), false);
+  for (std::uint32_t i = 0; i < c.m(); ++i) {
+    if (real.inputs[i].size() != c.terms.input_size)
+      return Error{"real proofs: dataset image " + std::to_string(i) + " has " + std::to_string(real.inputs[i].size()) +
+                   " bytes, the model's input " + std::to_string(c.terms.input_size)};
+    auto output = model_output(real, real.inputs[i]);
+    if (!output.ok()) return output.error().context("real proofs: inference on dataset image " + std::to_string(i));
+    c.real_positive[i] = rt::predicted_class(*output) == c.terms.positive_class;
+    c.positives += c.real_positive[i] ? 1 : 0;
+  }
+  return {};
+}
+
+// Real mode, withhold with disguise "junk": the first `count` dataset images past the
+// corpus that the model calls negative, to stand in for the withheld positives.
+Status find_real_junk(RetrievalCase& c) {
+  const RealProofs& real = *c.real;
+  c.real_junk.clear();
+  for (std::size_t i = c.m(); i < real.inputs.size() && c.real_junk.size() < c.count; ++i) {
+    if (real.inputs[i].size() != c.terms.input_size) continue;
+    auto output = model_output(real, real.inputs[i]);
+    if (!output.ok()) return output.error().context("real proofs: inference on dataset image " + std::to_string(i));
+    if (rt::predicted_class(*output) != c.terms.positive_class) c.real_junk.push_back(static_cast<std::uint32_t>(i));
+  }
+  if (c.real_junk.size() < c.count)
+    return Error{
+        "responder.withhold: with real proofs disguise \"junk\" replaces each withheld positive by a dataset "
+        "image past the corpus that the model calls negative; only " +
+        std::to_string(c.real_junk.size()) + " of the " +
+        std::to_string(real.inputs.size() - std::min<std::size_t>(real.inputs.size(), c.m())) +
+        " loaded images past corpus_size are negative, " + std::to_string(c.count) + " needed"};
+  return {};
+}
+
 Status parse_params(const nlohmann::json& p, const CostModel& cost, RetrievalCase& c) {
-  if (Status s = only_fields(p, "params",
-                             {"corpus_size", "audit_sample", "positive_rate", "z", "bond", "eps", "funding_timeout_ms",
-                              "response_timeout_ms", "proving_timeout_ms", "judge_timeout_ms", "input_size", "delta"});
+  if (Status s = only_fields(
+          p, "params",
+          {"corpus_size", "audit_sample", "positive_rate", "positive_class", "z", "bond", "eps", "funding_timeout_ms",
+           "response_timeout_ms", "proving_timeout_ms", "judge_timeout_ms", "input_size", "delta"});
       !s.ok())
     return s;
+  if (c.real) {
+    // The corpus is the dataset's: its documents have the model's input size and its
+    // positives are the ones the model calls positive.
+    if (p.contains("positive_rate"))
+      return Error{
+          "params.positive_rate: with real proofs the corpus's positives are the model's (the dataset images "
+          "it calls positive_class), not a rate"};
+    if (p.contains("input_size"))
+      return Error{"params.input_size: with real proofs a document is a dataset image of the model's input size"};
+    if (!c.real->model || !c.real->key) return Error{"real proofs: no model or proving key"};
+  }
   rt::RetrievalParams& a = c.terms.params;
   auto m = integer_field(p, "params", "corpus_size", 32, 1, rt::kMaxCorpus);
   if (!m.ok()) return m.error();
@@ -166,12 +237,24 @@ Status parse_params(const nlohmann::json& p, const CostModel& cost, RetrievalCas
   }
   auto bytes = integer_field(p, "params", "input_size", 16, 1, 4096);
   if (!bytes.ok()) return bytes.error();
-  c.terms.input_size = static_cast<std::uint32_t>(*bytes);
+  c.terms.input_size = static_cast<std::uint32_t>(*bytes);  // real mode: the model's (below)
   auto delta = number_field(p, "params", "delta", 0.05, 1e-12, 0.999);
   if (!delta.ok()) return delta.error();
   c.delta = *delta;
-  c.terms.positive_class = kPositiveClass;
+  auto positive_class =
+      integer_field(p, "params", "positive_class", c.real ? kRealPositiveClass : kPositiveClass, 0, kMaxPositiveClass);
+  if (!positive_class.ok()) return positive_class.error();
+  c.terms.positive_class = static_cast<std::uint32_t>(*positive_class);
+  if (c.real) {
+    const nn::Model& model = *c.real->model;
+    const std::size_t classes = model.tensors.at(model.output).shape.size();
+    if (c.terms.positive_class >= classes)
+      return Error{"params.positive_class: the model has " + std::to_string(classes) + " output classes, got " +
+                   std::to_string(c.terms.positive_class)};
+    c.terms.input_size = static_cast<std::uint32_t>(model.tensors.at(model.input).shape.size());
+  }
   if (Status s = rt::check_terms(c.terms); !s.ok()) return s.error().context("params");
+  if (c.real) return classify_corpus(c);
   return {};
 }
 
@@ -186,7 +269,11 @@ Status parse_responder(const PartySpec& party, RetrievalCase& c) {
   if (s == "withhold") {
     if (Status st = only_fields(o, w, {"withhold", "disguise"}); !st.ok()) return st;
     if (c.positives == 0)
-      return Error{w + ".withhold: the corpus has no positive document (round(positive_rate * corpus_size) = 0)"};
+      return Error{w + ".withhold: the corpus has no positive document (" +
+                   (c.real ? "the model calls none of the first " + std::to_string(c.m()) + " dataset images class " +
+                                 std::to_string(c.terms.positive_class)
+                           : std::string("round(positive_rate * corpus_size) = 0")) +
+                   ")"};
     auto k = integer_field(o, w, "withhold", 1, 1, c.positives);
     if (!k.ok()) return k.error();
     auto d = string_option(o, w, "disguise", "junk", {"junk", "duplicate", "none"});
@@ -248,6 +335,7 @@ Status parse_requester(const PartySpec& party, RetrievalCase& c) {
 
 Result<RetrievalCase> parse_case(const CaseSpec& spec, const CostModel& cost) {
   RetrievalCase c;
+  c.real = spec.real;
   if (Status s = parse_params(spec.params, cost, c); !s.ok()) return s.error();
   if (spec.parties.size() != 3) return Error{"retrieval: three parties (requester, responder, judge) expected"};
   for (std::size_t r = 0; r < 3; ++r) {
@@ -256,6 +344,9 @@ Result<RetrievalCase> parse_case(const CaseSpec& spec, const CostModel& cost) {
   }
   if (Status s = parse_requester(spec.parties[0], c); !s.ok()) return s.error();
   if (Status s = parse_responder(spec.parties[1], c); !s.ok()) return s.error();
+  if (c.real && c.cheat == Cheat::kWithhold && c.disguise == Disguise::kJunk) {
+    if (Status s = find_real_junk(c); !s.ok()) return s.error();
+  }
   const PartySpec& judge = spec.parties[2];
   if (judge.strategy != "honest" && judge.strategy != "timeout" && judge.strategy != "abort")
     return Error{"judge.strategy: '" + judge.strategy + "' (honest, timeout, abort)"};
@@ -302,8 +393,10 @@ std::vector<std::uint32_t> draw(std::vector<std::uint32_t> pool, std::uint32_t k
 }
 
 // The committed corpus of a case (fixed per worker): round(positive_rate * M) positive
-// documents at uniform positions, all attested by the source, then the responder's
-// cheat applied: junk negatives, or positives replaced by junk or by duplicates.
+// documents at uniform positions (real mode: the dataset's first M images, positive as
+// the model says), all attested by the source, then the responder's cheat applied: junk
+// negatives, or positives replaced by junk (real mode: a negative image from past the
+// corpus) or by duplicates.
 struct Corpus {
   std::vector<rt::Document> documents;
   rt::PublicKey source{};
@@ -311,9 +404,16 @@ struct Corpus {
 
 Result<Corpus> build_corpus(const RetrievalCase& c, Rng& rng) {
   const std::uint32_t m = c.m();
-  std::vector<std::uint32_t> all(m);
-  std::iota(all.begin(), all.end(), 0u);
-  const std::vector<std::uint32_t> positive = draw(all, c.positives, rng);
+  std::vector<std::uint32_t> positive;
+  if (c.real) {
+    for (std::uint32_t i = 0; i < m; ++i) {
+      if (c.real_positive[i]) positive.push_back(i);
+    }
+  } else {
+    std::vector<std::uint32_t> all(m);
+    std::iota(all.begin(), all.end(), 0u);
+    positive = draw(all, c.positives, rng);
+  }
   std::vector<bool> is_positive(m, false);
   for (std::uint32_t i : positive) is_positive[i] = true;
   std::vector<std::uint32_t> negative;
@@ -327,14 +427,25 @@ Result<Corpus> build_corpus(const RetrievalCase& c, Rng& rng) {
     rng.fill(d.input);
     d.input[0] = positive_doc ? (d.input[0] & 0x7f) : (d.input[0] | 0x80);
   };
-  for (std::uint32_t i = 0; i < m; ++i) fill(out.documents[i], is_positive[i]);
+  for (std::uint32_t i = 0; i < m; ++i) {
+    if (c.real) {
+      out.documents[i].input = c.real->inputs[i];
+    } else {
+      fill(out.documents[i], is_positive[i]);
+    }
+  }
   std::vector<bool> genuine(m, true);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;  // (withheld, copied negative)
   if (c.cheat == Cheat::kJunk) {
     for (std::uint32_t i : draw(negative, c.count, rng)) genuine[i] = false;
   } else if (c.cheat == Cheat::kWithhold && c.disguise == Disguise::kJunk) {
+    std::size_t next_junk = 0;
     for (std::uint32_t i : draw(positive, c.count, rng)) {
-      fill(out.documents[i], false);
+      if (c.real) {
+        out.documents[i].input = c.real->inputs[c.real_junk[next_junk++]];
+      } else {
+        fill(out.documents[i], false);
+      }
       genuine[i] = false;
     }
   } else if (c.cheat == Cheat::kWithhold && c.disguise == Disguise::kDuplicate) {
@@ -353,35 +464,90 @@ Result<Corpus> build_corpus(const RetrievalCase& c, Rng& rng) {
   return out;
 }
 
-// The responder's proofs in cost-model mode (header comment). The corpus and its salts
-// are the same in every run of a worker, so the input commitments (Poseidon) are
-// computed once; a job with other inputs is proved afresh.
+// The responder's proofs (header comment). The corpus and its salts are the same in
+// every run of a worker, so the proofs (cost-model mode: their input commitments,
+// Poseidon) are made once; a job with other inputs is proved afresh.
+//   cost-model mode  the public values and a placeholder marker, made or faked
+//   real mode        nn::prove on every document but the first `faked` (hidden input, the
+//                    document's salt, blinding from the OS CSPRNG); a faked proof carries
+//                    the right public values (the model's output by its reference
+//                    inference) and bytes nn::verify rejects: those of a proof made here
+//                    with one byte flipped, or random bytes when every proof is faked
 class Prover {
  public:
-  Prover(const Digest& model, std::uint32_t faked) : model_(model), faked_(faked) {}
+  Prover(const Digest& model, std::uint32_t faked, std::uint32_t positive_class, std::shared_ptr<const RealProofs> real)
+      : model_(model), faked_(faked), positive_class_(positive_class), real_(std::move(real)) {}
 
-  const std::vector<nn::ModelProof>& prove(const rt::ProveCorpus& job) {
-    if (!proofs_.empty() && job.inputs == inputs_ && job.salts == salts_) return proofs_;
+  // An Error if nn::prove or the reference inference fails (real mode); proofs() is then
+  // empty.
+  Status prove(const rt::ProveCorpus& job) {
+    if (!proofs_.empty() && job.inputs == inputs_ && job.salts == salts_) return {};
     inputs_ = job.inputs;
     salts_ = job.salts;
     proofs_.clear();
-    proofs_.reserve(job.inputs.size());
-    for (std::size_t i = 0; i < job.inputs.size(); ++i) {
+    Status s = real_ ? prove_real() : prove_modelled();
+    if (!s.ok()) proofs_.clear();
+    return s;
+  }
+  const std::vector<nn::ModelProof>& proofs() const { return proofs_; }
+
+ private:
+  Status prove_modelled() {
+    proofs_.reserve(inputs_.size());
+    // Negative: the maximum at another class (0, or 1 when the positive class is 0).
+    const std::uint32_t negative_class = positive_class_ == 0 ? 1 : 0;
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
       nn::ModelProof proof;
       proof.values.model_commitment = model_;
       proof.values.input = nn::InputVisibility::kHidden;
-      proof.values.input_commitment = nn::input_commitment(job.inputs[i], job.salts[i]);
-      proof.values.output = {0, 0};
-      proof.values.output[truly_positive(job.inputs[i]) ? kPositiveClass : 0] = 200;
+      proof.values.input_commitment = nn::input_commitment(inputs_[i], salts_[i]);
+      proof.values.output.assign(std::max<std::size_t>(2, std::size_t{positive_class_} + 1), 0);
+      proof.values.output[truly_positive(inputs_[i]) ? positive_class_ : negative_class] = 200;
       proof.proof = i < faked_ ? kFakedProof : kMadeProof;
       proofs_.push_back(std::move(proof));
     }
-    return proofs_;
+    return {};
   }
 
- private:
+  Status prove_real() {
+    const RealProofs& real = *real_;
+    OsRng blinding;
+    const std::size_t n = inputs_.size(), faked = std::min<std::size_t>(faked_, n);
+    proofs_.resize(n);
+    for (std::size_t i = faked; i < n; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto proof = nn::prove(*real.key, *real.model, inputs_[i], salts_[i], blinding);
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+      if (!proof.ok()) return proof.error().context("real proofs: proving document " + std::to_string(i));
+      real.stats->proofs += 1;
+      real.stats->prove_us += static_cast<std::uint64_t>(us.count());
+      proofs_[i] = std::move(*proof);
+    }
+    for (std::size_t i = 0; i < faked; ++i) {
+      auto output = model_output(real, inputs_[i]);
+      if (!output.ok()) return output.error().context("real proofs: inference on document " + std::to_string(i));
+      nn::ModelProof& proof = proofs_[i];
+      proof.values.model_commitment = model_;
+      proof.values.input = nn::InputVisibility::kHidden;
+      proof.values.input_commitment = nn::input_commitment(inputs_[i], salts_[i]);
+      proof.values.output = std::move(*output);
+      if (faked < n) {
+        // The proof of another document, corrupted.
+        proof.proof = proofs_[faked].proof;
+        if (!proof.proof.empty()) proof.proof[proof.proof.size() / 2] ^= 0x01;
+      } else {
+        proof.proof.resize(kJunkProofBytes);
+        blinding.fill(proof.proof);
+      }
+    }
+    return {};
+  }
+
+  static constexpr std::size_t kJunkProofBytes = 1024;
   Digest model_;
   std::uint32_t faked_;
+  std::uint32_t positive_class_;
+  std::shared_ptr<const RealProofs> real_;  // null: cost-model mode
   std::vector<std::vector<std::uint8_t>> inputs_;
   std::vector<field::Fr> salts_;
   std::vector<nn::ModelProof> proofs_;
@@ -414,6 +580,19 @@ struct Run {
   std::vector<rt::Openings> sent_openings{};
   std::array<double, 3> spent{};
   std::array<std::optional<rt::Outcome>, 3> outcomes{};
+  std::optional<Error> failure{};  // real proving failed: a run error, not an outcome
+
+  // nn::verify (real mode, timed into the stats), or what it would answer (cost-model mode).
+  bool verify(const nn::ModelProof& proof) const {
+    if (!c.real) return modelled_verify(proof);
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool ok = nn::verify(c.real->key->mvk, proof).ok();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+    c.real->stats->verifications += 1;
+    c.real->stats->verify_us += static_cast<std::uint64_t>(us.count());
+    if (!ok) c.real->stats->invalid += 1;
+    return ok;
+  }
 
   Result<Effects> handle(Role r, const Input& in) {
     switch (r) {
@@ -444,11 +623,15 @@ struct Run {
     } else if (const auto* job = std::get_if<rt::ProveCorpus>(&e)) {
       const double made =
           static_cast<double>(job->inputs.size() - std::min<std::size_t>(c.faked(), job->inputs.size()));
+      if (Status s = prover.prove(*job); !s.ok()) {
+        failure = s.error();
+        return;
+      }
       spent[ri] += made * cost.prove_cost();
-      bus.post_after(ms(made * cost.prove_seconds), r, rt::CorpusProved{prover.prove(*job)});
+      bus.post_after(ms(made * cost.prove_seconds), r, rt::CorpusProved{prover.proofs()});
     } else if (const auto* v = std::get_if<rt::VerifyProofs>(&e)) {
       std::vector<bool> valid(v->proofs.size());
-      for (std::size_t i = 0; i < valid.size(); ++i) valid[i] = modelled_verify(v->proofs[i]);
+      for (std::size_t i = 0; i < valid.size(); ++i) valid[i] = verify(v->proofs[i]);
       if (c.grief == Grief::kAtResponded && !valid.empty()) valid[0] = false;  // the false claim
       const double n = static_cast<double>(valid.size());
       spent[ri] += n * cost.verify_cost();
@@ -465,7 +648,7 @@ struct Run {
       }
       std::vector<bool> valid;
       if (response) {
-        for (const nn::ModelProof& p : response->proofs) valid.push_back(modelled_verify(p));
+        for (const nn::ModelProof& p : response->proofs) valid.push_back(verify(p));
       }
       const double n = static_cast<double>(valid.size());
       spent[ri] += n * cost.verify_cost();
@@ -500,6 +683,7 @@ class RetrievalSim final : public ProtocolSim {
     Run run{c_, cost_, rules_, prover_, *requester_, *responder_, *judge_};
     Bus<Run> bus(run, *escrow_, c_.deviations);
     if (Status s = bus.run(); !s.ok()) return s.error().context(where);
+    if (run.failure) return run.failure->context(where);
     // Every machine that finished reports what the ledger did (a mismatch is a bug).
     for (std::size_t r = 0; r < 3; ++r) {
       const auto& o = run.outcomes[r];
@@ -517,7 +701,7 @@ class RetrievalSim final : public ProtocolSim {
 
  private:
   RetrievalSim(RetrievalCase c, const CostModel& cost, escrow::RuleSet rules)
-      : c_(std::move(c)), cost_(cost), rules_(std::move(rules)), prover_(Digest{}, 0) {}
+      : c_(std::move(c)), cost_(cost), rules_(std::move(rules)), prover_(Digest{}, 0, 0, nullptr) {}
 
   Status init(const std::string& name, VirtualEscrow::Backend backend) {
     auto escrow = VirtualEscrow::create(3, Amount{1} << 60, {}, backend);
@@ -531,7 +715,8 @@ class RetrievalSim final : public ProtocolSim {
     c_.terms.source_key = corpus->source;
     Digest model{};
     data.fill(model);
-    prover_ = Prover(model, c_.faked());
+    if (c_.real) model = c_.real->key->mvk.model_commitment();
+    prover_ = Prover(model, c_.faked(), c_.terms.positive_class, c_.real);
     auto requester = rt::RequesterMachine::create(c_.terms, rt::ModelOffer{model, {}, {}, {}}, requester_rng_);
     if (!requester.ok()) return requester.error();
     requester_.emplace(std::move(*requester));
@@ -684,6 +869,24 @@ ProtocolInfo retrieval_protocol() {
     return check_deviations(*rules, spec, kRoleNames);
   };
   info.closed_forms = &closed_forms;
+  // The corpus (the first M images) and, for withholding disguised as junk, a margin of
+  // images past it to find k negatives in (the model calls about 1 in 10 of them any one
+  // class); capped at the test split's size. Params read leniently: make() checks them.
+  info.real_examples = [](const CaseSpec& spec) -> std::size_t {
+    auto integer = [](const nlohmann::json& j, const char* key, std::int64_t fallback) -> std::int64_t {
+      return j.is_object() && j.contains(key) && j[key].is_number_integer() ? j[key].get<std::int64_t>() : fallback;
+    };
+    const std::size_t m = static_cast<std::size_t>(
+        std::clamp<std::int64_t>(integer(spec.params, "corpus_size", 32), 0, std::int64_t{rt::kMaxCorpus}));
+    std::size_t margin = 0;
+    if (spec.parties.size() == 3 && spec.parties[1].strategy == "withhold") {
+      const nlohmann::json& o = spec.parties[1].options;
+      const bool junk = !(o.is_object() && o.contains("disguise")) || o["disguise"] == "junk";
+      const auto k = static_cast<std::size_t>(std::clamp<std::int64_t>(integer(o, "withhold", 1), 1, rt::kMaxCorpus));
+      if (junk) margin = 16 + 8 * k;
+    }
+    return std::max(m, std::min(m + margin, kDatasetImages));
+  };
   return info;
 }
 

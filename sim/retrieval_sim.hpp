@@ -9,6 +9,8 @@
 //   audit_sample    N, the documents opened for the sample, 1 <= N <= M            [4]
 //   positive_rate   the fraction of the corpus the model calls positive; the corpus
 //                   holds round(positive_rate * M) positive documents              [0.125]
+//   positive_class  terms.positive_class: a proof is positive iff the argmax of its
+//                   output is this class, in [0, 255]              [1; real proofs: 8]
 //   z               the price per proved document: a number, or "cost" for
 //                   round(CostModel::prove_cost())                                 ["cost"]
 //   bond            the responder's bond                                           [M * z]
@@ -67,7 +69,31 @@
 // it verifies (every proof of the Response it finds). Ed25519 attestations, Poseidon
 // input commitments, Merkle trees, the audit sample and the escrow are the real code.
 // The model is the test driver's: a document is positive iff the top bit of its first
-// byte is clear.
+// byte is clear (its proof's output has max(2, positive_class + 1) bytes, 200 at
+// positive_class, else at class 0, or 1 when positive_class is 0).
+//
+// Real proofs (CaseSpec::real, `verdict sim --real-proofs`; sim/real_proofs.hpp): the
+// corpus is the dataset's first M images, input_size is the model's input size, and a
+// document is positive iff the argmax of the model's reference inference
+// (nn::run_reference) is positive_class [8, the retrieval demo's: Bag]. input_size and
+// positive_rate are refused (the positives are the model's); the checks that count
+// positives count the model's (a strategy that needs one in a corpus without any is an
+// Error). The cheats keep their meaning: withhold's "junk" disguise puts in each withheld
+// positive's place an unattested image from past the corpus that the model calls
+// negative (the first such; real_examples asks for M + 16 + 8 k images, k = withhold, at
+// most the test split's 10,000); "duplicate" copies a genuine negative. The model
+// commitment is the proving key's (the Request carries no keys: agreed out of band). The
+// responder proves every document with nn::prove (hidden input, its salt, blinding from
+// the OS CSPRNG) but the `invalid` faked ones, which carry the right public values and
+// bytes nn::verify rejects (a proof made here with one byte flipped; random bytes if none
+// is made); the requester's verification and the judge's audit call nn::verify.
+// Proofs, verifications, failures and their measured time go to RealProofs::stats.
+// Money and virtual time still come from the cost model, and the closed forms are
+// computed with the model's positive count. Two caveats: the audit sample hashes the
+// Response, whose proofs carry fresh blinding, so which documents a run samples differs
+// between invocations (the sample stays uniform: the catch rates hold); and a scenario
+// file is also checked in cost-model mode when it is loaded, so a withhold case needs
+// round(0.125 M) >= withhold there as well.
 //
 // Per worker: the corpus (signed once), its salts, commitments and Merkle root (the
 // responder machine is built once and copied per run) and the proofs are fixed; per run

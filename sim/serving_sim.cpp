@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -47,6 +48,7 @@ struct ServingCase {
   double value_per_prediction = 0;
   double loss_per_wrong = 0;
   std::array<Deviation, 3> deviations;
+  std::shared_ptr<const RealProofs> real;  // real SNARKs and model (null: modelled)
 
   bool deviating() const {
     for (const Deviation& d : deviations) {
@@ -186,6 +188,15 @@ Result<ServingCase> parse_case(const CaseSpec& spec, const CostModel& cost) {
   if (!generic(v.strategy)) return Error{"verifier.strategy: '" + v.strategy + "' (honest, timeout, abort)"};
   if (Status s = options_of(v, "verifier", {}); !s.ok()) return s.error();
   for (std::size_t r = 0; r < 3; ++r) c.deviations[r] = spec.parties[r].deviation;
+  if (spec.real) {
+    // The model is real: an output is its output tensor, not a class byte.
+    if (p.contains("classes")) return Error{"params.classes: with real proofs the outputs are the model's (no 'classes')"};
+    if (!spec.real->model || !spec.real->key) return Error{"real proofs: no model or proving key"};
+    if (spec.real->inputs.size() < a.k)
+      return Error{"real proofs: the dataset has " + std::to_string(spec.real->inputs.size()) + " examples, K = " +
+                   std::to_string(a.k)};
+    c.real = spec.real;
+  }
   return c;
 }
 
@@ -229,6 +240,31 @@ Bytes model_output(std::span<const std::uint8_t> input, std::uint32_t classes) {
   return Bytes{static_cast<std::uint8_t>(x % classes)};
 }
 
+// The real model's output tensor on `input` (empty if the model cannot run on it).
+Bytes real_output(const RealProofs& real, std::span<const std::uint8_t> input) {
+  auto values = nn::run_reference(*real.model, input);
+  if (!values.ok()) return {};
+  return std::move(values->at(real.model->output));
+}
+
+// A wrong output that still looks like one: with a real model the output tensor with its
+// argmax moved (as `verdict serving mp --malicious` does), else another class.
+Bytes wrong_output(const Bytes& right, std::uint32_t classes, bool real, Rng& rng) {
+  if (!real) return Bytes{static_cast<std::uint8_t>((right[0] + 1 + rng.uniform(classes - 1)) % classes)};
+  Bytes y = right;
+  if (y.empty()) return {1};
+  std::size_t a = 0;
+  for (std::size_t i = 1; i < y.size(); ++i) a = y[i] > y[a] ? i : a;
+  if (y.size() == 1) {
+    y[0] ^= 0x80;
+  } else {
+    y[(a + 1) % y.size()] = 255;
+    y[a] = 0;
+  }
+  if (y == right) y[0] ^= 1;
+  return y;
+}
+
 // What does not change between runs of one worker.
 struct Shared {
   ServingCase c;
@@ -242,7 +278,7 @@ struct Shared {
   Bytes true_output(std::uint32_t i, std::span<const std::uint8_t> input) const {
     if (i < inputs.size() && std::equal(input.begin(), input.end(), inputs[i].begin(), inputs[i].end()))
       return outputs[i];
-    return model_output(input, c.classes);
+    return c.real ? real_output(*c.real, input) : model_output(input, c.classes);
   }
 };
 
@@ -271,6 +307,7 @@ struct Run {
   std::vector<Bytes> mc_received;  // the predictions MP sent MC
   std::array<double, 3> spent{};
   std::array<std::optional<sv::Outcome>, 3> outcomes;
+  std::optional<Error> failure;  // real proving failed: a run error, not an outcome
 
   Result<Effects> handle(Role r, const Input& in) {
     switch (r) {
@@ -320,7 +357,15 @@ struct Run {
     std::vector<Bytes> out(k);
     std::uint32_t ran = 0;  // inputs the model ran on
     if (s.c.mp == MpKind::kLazy) {
-      for (Bytes& y : out) y = Bytes{static_cast<std::uint8_t>(rng.uniform(classes))};
+      // Random outputs: a class byte, or (real model) random bytes of the output's size.
+      for (std::uint32_t i = 0; i < k; ++i) {
+        if (s.c.real) {
+          out[i].resize(s.outputs.empty() ? 1 : s.outputs[0].size());
+          rng.fill(out[i]);
+        } else {
+          out[i] = Bytes{static_cast<std::uint8_t>(rng.uniform(classes))};
+        }
+      }
     } else {
       // Malicious: `wrong` positions, uniform (a partial Fisher-Yates shuffle).
       std::vector<bool> wrong(k, false);
@@ -335,7 +380,7 @@ struct Run {
       for (std::uint32_t i = 0; i < k; ++i) {
         out[i] = s.true_output(i, p.inputs[i]);
         if (wrong[i]) {
-          out[i][0] = static_cast<std::uint8_t>((out[i][0] + 1 + rng.uniform(classes - 1)) % classes);
+          out[i] = wrong_output(out[i], classes, s.c.real != nullptr, rng);
         } else {
           ++ran;
         }
@@ -367,6 +412,10 @@ struct Run {
       bus.post(r, sv::ProofsDone{std::nullopt});
       return;
     }
+    if (s.c.real) {
+      prove_real(bus, r, p, right);
+      return;
+    }
     std::vector<nn::ModelProof> proofs(n);
     for (std::size_t j = 0; j < n; ++j) {
       nn::PublicValues& v = proofs[j].values;
@@ -381,10 +430,50 @@ struct Run {
     bus.post_after(ms(static_cast<double>(n) * s.cost.prove_seconds), r, sv::ProofsDone{std::move(proofs)});
   }
 
+  // Real mode: nn::prove of every contested item (hidden input, MC's salt, blinding from
+  // the OS CSPRNG). A proof states the model's true output; where MP posted another, its
+  // bundle claims the posted one (a forgery nn::verify refuses), and an invalid_proofs
+  // prover's proofs get a byte flipped. Money and virtual time are the cost model's.
+  void prove_real(Bus<Run>& bus, Role r, const sv::ProveContested& p, const std::vector<bool>& right) {
+    const std::size_t n = p.indices.size();
+    const RealProofs& real = *s.c.real;
+    OsRng blinding;
+    std::vector<nn::ModelProof> proofs;
+    for (std::size_t j = 0; j < n; ++j) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto proof = nn::prove(*real.key, *real.model, p.inputs[j], p.salts[j], blinding);
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+      if (!proof.ok()) {  // MP's prover failed: it has no bundle, the deadline slashes it
+        failure = proof.error().context("proving contested item " + std::to_string(p.indices[j]));
+        bus.post(r, sv::ProofsDone{std::nullopt});
+        return;
+      }
+      real.stats->proofs += 1;
+      real.stats->prove_us += static_cast<std::uint64_t>(us.count());
+      if (!right[j]) proof->values.output = posted[p.indices[j]];
+      if (s.c.invalid_proofs && !proof->proof.empty()) proof->proof[proof->proof.size() / 2] ^= 0x01;
+      proofs.push_back(std::move(*proof));
+    }
+    spent[static_cast<std::size_t>(r)] += static_cast<double>(n) * s.cost.prove_cost();
+    bus.post_after(ms(static_cast<double>(n) * s.cost.prove_seconds), r, sv::ProofsDone{std::move(proofs)});
+  }
+
+  bool verifies(const nn::ModelProof& proof) const {
+    if (!s.c.real) return proof.proof == stand_in_proof(proof.values);
+    const RealProofs& real = *s.c.real;
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool ok = nn::verify(real.key->mvk, proof).ok();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+    real.stats->verifications += 1;
+    real.stats->verify_us += static_cast<std::uint64_t>(us.count());
+    if (!ok) real.stats->invalid += 1;
+    return ok;
+  }
+
   void verify(Bus<Run>& bus, Role r, const sv::VerifyProofs& v) {
     std::vector<bool> valid;
     valid.reserve(v.proofs.size());
-    for (const nn::ModelProof& proof : v.proofs) valid.push_back(proof.proof == stand_in_proof(proof.values));
+    for (const nn::ModelProof& proof : v.proofs) valid.push_back(verifies(proof));
     const auto n = static_cast<double>(v.proofs.size());
     spent[static_cast<std::size_t>(r)] += n * s.cost.verify_cost();
     bus.post_after(ms(n * s.cost.verify_seconds), r, sv::VerificationDone{std::move(valid)});
@@ -430,6 +519,7 @@ class ServingSim final : public ProtocolSim {
     Run run(shared_, rng, *mp_template_, contest ? *mc_contest_ : *mc_close_, *verifier_template_);
     Bus<Run> bus(run, *escrow_, c.deviations);
     if (Status s = bus.run(); !s.ok()) return s.error().context("run " + std::to_string(run_index));
+    if (run.failure) return run.failure->context("run " + std::to_string(run_index));
     std::vector<double> costs(run.spent.begin(), run.spent.end());
     auto out = finish_run(*escrow_, std::move(costs), start);
     if (!out.ok()) return out.error().context("run " + std::to_string(run_index));
@@ -456,11 +546,20 @@ class ServingSim final : public ProtocolSim {
     ChaChaRng data(run_key(0x5e7, name, 0));
     data.fill(shared_.model);
     for (std::uint32_t i = 0; i < a.k; ++i) {
+      if (c.real) {  // the dataset's first K images and the model's own outputs
+        Bytes x = c.real->inputs[i];
+        Bytes y = real_output(*c.real, x);
+        if (y.empty()) return Error{"real proofs: the model does not run on dataset example " + std::to_string(i)};
+        shared_.outputs.push_back(std::move(y));
+        shared_.inputs.push_back(std::move(x));
+        continue;
+      }
       Bytes x(kInputBytes);
       data.fill(x);
       shared_.outputs.push_back(model_output(x, c.classes));
       shared_.inputs.push_back(std::move(x));
     }
+    if (c.real) shared_.model = c.real->key->mvk.model_commitment();
     auto mp = sv::ServingMpMachine::create(c.terms, shared_.model);
     auto contest = sv::ServingMcMachine::create(c.terms, shared_.inputs, mc_rng_, sv::ContestPolicy::kAlways);
     auto close = sv::ServingMcMachine::create(c.terms, shared_.inputs, mc_rng_, sv::ContestPolicy::kNever);
@@ -578,6 +677,8 @@ std::vector<ClosedForm> closed_forms(const CaseSpec& spec, const CostModel& cost
     const bool lazy = c.mp == MpKind::kLazy;
     if (c.invalid_proofs) {
       d_text = "1 (no proof verifies)";
+    } else if (lazy && c.real) {
+      d_text = "1 (random output tensors never equal the model's)";
     } else if (lazy) {
       d = 1 - std::pow(1.0 / classes, k1);
       d_text = "1 - classes^-K1 (each contested guess right with 1/classes)";
@@ -609,7 +710,7 @@ std::vector<ClosedForm> closed_forms(const CaseSpec& spec, const CostModel& cost
       use = kept * ((k - b) * v - b * loss);
       use_text = std::string(c.invalid_proofs ? "(1 - q)" : "(1 - q d)") + " ((K - B) v - B L)";
     } else {
-      const double right = 1 / classes;
+      const double right = c.real ? 0 : 1 / classes;
       use = (1 - q) * k * (right * v - (1 - right) * loss);
       use_text = "(1 - q) K (v/classes - L (1 - 1/classes))";
       if (!c.invalid_proofs) {  // a lucky contest: the K1 contested guesses were right
@@ -679,6 +780,10 @@ ProtocolInfo serving_protocol() {
     return {};
   };
   info.closed_forms = &closed_forms;
+  info.real_examples = [](const CaseSpec& spec) -> std::size_t {
+    const nlohmann::json k = spec.params.contains("k") ? spec.params["k"] : nlohmann::json(16);
+    return k.is_number_unsigned() ? static_cast<std::size_t>(std::min<std::uint64_t>(k.get<std::uint64_t>(), sv::kMaxRoundSize)) : 16;
+  };
   return info;
 }
 

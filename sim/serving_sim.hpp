@@ -59,6 +59,16 @@
 // The model itself is a stand-in too: its class for an input is a SHA-256 of the input
 // modulo `classes`. Everything else (sessions, commitments, transcripts, the contested
 // subset, the escrow) is the real code.
+//
+// With real proofs (CaseSpec::real, `verdict sim --real-proofs`): MC's K inputs are the
+// dataset's first K images and an output is the model's output tensor (integer
+// reference inference; no `classes`). A lazy MP posts random bytes of that size, a
+// malicious one the tensor with its argmax moved. A contested MP proves with nn::prove
+// (hidden input, MC's salt, blinding from the OS CSPRNG); a bundle for an item it posted
+// wrong claims the posted output (a forgery), and invalid_proofs flips a byte of every
+// proof; MC and the verifier check with nn::verify. Money and virtual time still come
+// from the cost model, so reports stay reproducible; the measured seconds go to
+// RealProofs::stats.
 
 #include "sim/protocol_sim.hpp"
 

@@ -82,7 +82,7 @@ TEST_F(SimCli, BadUsageAndBadScenariosExitTwo) {
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--threads", "0"}, "--threads: 1 to 256"},
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--sweep", "n1"}, "expected PARAM=V1,V2"},
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--sweep", "n2=0"}, "sweep n2 = 0"},
-      {{"sim", "--scenario", kScenarios + "/serving.json", "--real-proofs"}, "accuracy protocol only"},
+      {{"sim", "--scenario", kScenarios + "/serving.json", "--real-proofs", "--model", "m", "--runs", "3"}, "no sweep"},
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--real-proofs", "--runs", "3"}, "needs --model"},
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--real-proofs", "--model", "m"}, "at most 100 runs"},
       {{"sim", "--bogus"}, "bogus"},
@@ -117,6 +117,75 @@ TEST_F(SimCli, RealProofsOfTheShippedModel) {
   // A model the dataset cannot feed is refused before anything runs.
   Outcome bad = run({"sim", "--scenario", f("real.json"), "--real-proofs", "--model", f("real.json")});
   EXPECT_EQ(bad.code, 2) << bad.out;
+}
+
+// Serving with real proofs: MC's inputs are the first K test images, MP's outputs the
+// model's output tensors. A contested honest MP proves its item with nn::prove and is
+// paid; a malicious MP that posted wrong tensors forges proofs of them (flipped bytes)
+// and nn::verify refuses them: it is slashed.
+TEST_F(SimCli, RealProofsServing) {
+  if (!nn::fashion_mnist_present(nn::fashion_mnist_dir(), nn::Split::kTest))
+    GTEST_SKIP() << "Fashion-MNIST is not installed (Debian: dataset-fashion-mnist)";
+  Outcome imported = run({"import", "--onnx", std::string(VERDICT_MODELS_DIR) + "/fashion_mnist/model.onnx", "--out",
+                          f("fm.vnnm")});
+  ASSERT_EQ(imported.code, 0) << imported.out;
+  write("serving.json", R"({"name": "real-serving", "protocol": "serving", "runs": 1, "seed": 4,
+    "params": {"k": 2, "k1": 1, "beta": 2, "eps": 100},
+    "cases": [{"name": "honest"},
+              {"name": "malicious", "parties": {"mp": {"strategy": "malicious", "wrong": 2, "invalid_proofs": true}}}]})");
+  Outcome o = run({"sim", "--scenario", f("serving.json"), "--real-proofs", "--model", f("fm.vnnm")});
+  ASSERT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("terminal stages: settled_proven 1 (100.00%)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("terminal stages: settled_mp_slashed 1 (100.00%)"), std::string::npos) << o.out;
+  // One contested item per case proved; MC and the verifier each check the bundle: the
+  // honest proof verifies twice, the forged one fails its first check (MC disputes).
+  EXPECT_NE(o.out.find("real proofs: 2 made"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("real proofs: 2 made (0.00"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find(", 0 invalid"), std::string::npos) << o.out;
+  // 'classes' is the modelled model's: refused with real proofs, naming the field.
+  write("classes.json", R"({"name": "c", "protocol": "serving", "runs": 1, "params": {"k": 2, "classes": 4},
+    "cases": [{"name": "honest"}]})");
+  Outcome bad = run({"sim", "--scenario", f("classes.json"), "--real-proofs", "--model", f("fm.vnnm")});
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("params.classes"), std::string::npos) << bad.out;
+}
+
+// The retrieval adapter with real proofs: the corpus is the first test images, positive
+// iff the model calls them class 1 (Trouser; the model's answers on images 0-4 are Ankle
+// boot, Pullover, Trouser, Trouser, Shirt). An honest responder is paid; one that fakes two
+// of three proofs is caught by the requester's nn::verify and slashed by the judge's; one
+// that replaces a positive by an unattested negative image (image 4) is caught by the
+// sample of every document and slashed.
+TEST_F(SimCli, RealProofsRetrieval) {
+  if (!nn::fashion_mnist_present(nn::fashion_mnist_dir(), nn::Split::kTest) ||
+      !nn::fashion_mnist_present(nn::fashion_mnist_dir(), nn::Split::kTrain))
+    GTEST_SKIP() << "Fashion-MNIST is not installed (Debian: dataset-fashion-mnist)";
+  Outcome imported =
+      run({"import", "--onnx", std::string(VERDICT_MODELS_DIR) + "/fashion_mnist/model.onnx", "--out", f("fm.vnnm")});
+  ASSERT_EQ(imported.code, 0) << imported.out;
+  write("real.json", R"({"name": "real", "protocol": "retrieval", "runs": 1, "seed": 4,
+    "params": {"corpus_size": 3, "audit_sample": 2, "positive_class": 1, "z": 100000, "eps": 25000},
+    "cases": [{"name": "honest"},
+              {"name": "invalid", "parties": {"responder": {"strategy": "invalid_proofs", "invalid": 2}}},
+              {"name": "withhold", "params": {"corpus_size": 4, "audit_sample": 4},
+               "parties": {"responder": {"strategy": "withhold", "disguise": "junk"}}}]})");
+  Outcome o = run({"sim", "--scenario", f("real.json"), "--real-proofs", "--model", f("fm.vnnm")});
+  ASSERT_EQ(o.code, 0) << o.out;
+  auto terminal = [&](const std::string& name) {
+    const auto at = o.out.find("case '" + name + "'");
+    const auto stages = o.out.find("terminal stages: ", at);
+    if (at == std::string::npos || stages == std::string::npos) return std::string("(missing)");
+    return o.out.substr(stages, o.out.find('\n', stages) - stages);
+  };
+  EXPECT_EQ(terminal("honest"), "terminal stages: settled_paid 1 (100.00%)") << o.out;
+  EXPECT_EQ(terminal("invalid"), "terminal stages: settled_responder_slashed 1 (100.00%)") << o.out;
+  EXPECT_EQ(terminal("withhold"), "terminal stages: settled_responder_slashed 1 (100.00%)") << o.out;
+  // 3 + 1 + 4 proofs made (the faked ones are not); verified: 3, 3 + 3 (the requester's
+  // and the judge's audit), 4 + 4; the two faked proofs fail both times.
+  EXPECT_NE(o.out.find("real proofs: 8 made"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("real proofs: 8 made (0.00"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("17 verified"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("4 invalid"), std::string::npos) << o.out;
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 //   verdict sim --scenario FILE [--runs N] [--seed S] [--threads T] [--out DIR]
 //               [--sweep PARAM=V1,V2,...]... [--no-sweep]
 //               [--real-proofs --model FILE [--srs FILE.ptau] [--dataset DIR]]
-// --real-proofs (accuracy scenarios, at most 100 runs per case): real SNARKs of the model
-// on Fashion-MNIST test images (sim/real_proofs.hpp), with keys made here from the .ptau
+// --real-proofs (at most 100 runs per case): real SNARKs of the model on Fashion-MNIST
+// test images (sim/real_proofs.hpp), with keys made here from the .ptau
 // given, or from an in-memory development SRS (INSECURE: its tau is known to this
 // process; fine for a simulation, never for deployment).
 // Runs every case of the scenario (and its sweep grid) through the protocol's machines
@@ -102,14 +102,17 @@ int run_sim(const std::vector<std::string>& args) {
       "out", po::value(&out_dir), "write the report files into this directory")(
       "sweep", po::value(&sweeps), "sweep a parameter over values (repeat for a grid); replaces the scenario's sweep")(
       "no-sweep", "ignore the scenario's sweep")(
-      "real-proofs", "real SNARKs of a real model (accuracy scenarios; at most 100 runs per case)")(
+      "real-proofs", "real SNARKs of a real model (at most 100 runs per case)")(
       "model", po::value<std::string>(), "with --real-proofs: the quantized model (verdict import)")(
       "srs", po::value<std::string>(), "with --real-proofs: a .ptau file (default: an in-memory development SRS)")(
       "dataset", po::value<std::string>(), "with --real-proofs: the Fashion-MNIST directory");
   po::variables_map vm;
   if (int rc = parse_options(args, desc, vm, kUsage); rc >= 0) return rc;
   if (scenario_path.empty()) return fail(kUsage, "--scenario is required");
-  auto scenario = sim::load_scenario(scenario_path);
+  // With real proofs the cases are checked once they carry them (below).
+  const bool real_proofs = vm.count("real-proofs") > 0;
+  auto scenario = sim::load_scenario(
+      scenario_path, real_proofs ? sim::CaseChecks::kStructureOnly : sim::CaseChecks::kChecked);
   if (!scenario.ok()) return fail(kUsage, scenario.error().message);
   sim::MonteCarloOptions options{scenario->runs, scenario->seed, 0};
   if (vm.count("runs")) {
@@ -129,20 +132,18 @@ int run_sim(const std::vector<std::string>& args) {
     if (Status s = sim::add_sweep_axis(*scenario, std::move(*axis)); !s.ok()) return fail(kUsage, s.error().message);
   }
   std::shared_ptr<const sim::RealProofs> real;
-  if (vm.count("real-proofs")) {
-    if (scenario->protocol != "accuracy")
-      return fail(kUsage, "--real-proofs: implemented for the accuracy protocol only (this scenario is " +
-                              scenario->protocol + ")");
+  if (real_proofs) {
+    auto info = sim::protocol_info(scenario->protocol);
+    if (!info.ok()) return fail(kUsage, info.error().message);
+    if (!info->real_examples)
+      return fail(kUsage, "--real-proofs: the " + scenario->protocol + " protocol has no real-proof mode");
     if (!vm.count("model")) return fail(kUsage, "--real-proofs needs --model (a file from verdict import)");
     if (options.runs > sim::kMaxRealProofRuns)
       return fail(kUsage, "--real-proofs: at most " + std::to_string(sim::kMaxRealProofRuns) +
                               " runs per case (give --runs)");
     if (!scenario->sweep.empty()) return fail(kUsage, "--real-proofs: no sweep (give --no-sweep)");
     std::size_t examples = 0;
-    for (const sim::CaseSpec& c : scenario->cases) {
-      const auto n1 = c.params.value("n1", 10), n2 = c.params.value("n2", 40);
-      examples = std::max<std::size_t>(examples, static_cast<std::size_t>(n1 + n2));
-    }
+    for (const sim::CaseSpec& c : scenario->cases) examples = std::max(examples, info->real_examples(c));
     const std::string dataset =
         vm.count("dataset") ? vm["dataset"].as<std::string>() : nn::fashion_mnist_dir().string();
     auto loaded = load_real_proofs(vm["model"].as<std::string>(), vm.count("srs") ? vm["srs"].as<std::string>() : "",
@@ -151,7 +152,6 @@ int run_sim(const std::vector<std::string>& args) {
     real = *loaded;
     for (sim::CaseSpec& c : scenario->cases) {
       c.real = real;
-      auto info = sim::protocol_info(c.protocol);
       if (Status s = sim::check_case(*info, c, scenario->cost); !s.ok()) return fail(kUsage, s.error().message);
     }
   }
