@@ -1,7 +1,6 @@
 #include "sim/accuracy_sim.hpp"
 
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <optional>
 
@@ -287,15 +286,11 @@ struct Run {
   bool prove_real(const std::vector<std::uint32_t>& indices, std::vector<nn::ModelProof>& proofs) {
     OsRng blinding;
     for (std::uint32_t i : indices) {
-      const auto t0 = std::chrono::steady_clock::now();
-      auto proof = nn::prove(*c.real->key, *c.real->model, examples[i].input, examples[i].salt, blinding);
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+      auto proof = real_prove(*c.real, examples[i].input, examples[i].salt, blinding);
       if (!proof.ok()) {
         failure = proof.error().context("proving example " + std::to_string(i));
         return false;
       }
-      c.real->stats->proofs += 1;
-      c.real->stats->prove_us += static_cast<std::uint64_t>(us.count());
       if (c.invalid_proofs && !proof->proof.empty()) proof->proof[proof->proof.size() / 2] ^= 0x01;
       proofs.push_back(std::move(*proof));
     }
@@ -304,15 +299,7 @@ struct Run {
 
   std::vector<bool> verify_real(const std::vector<nn::ModelProof>& proofs) {
     std::vector<bool> valid;
-    for (const nn::ModelProof& p : proofs) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const bool ok = nn::verify(c.real->key->mvk, p).ok();
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
-      c.real->stats->verifications += 1;
-      c.real->stats->verify_us += static_cast<std::uint64_t>(us.count());
-      if (!ok) c.real->stats->invalid += 1;
-      valid.push_back(ok);
-    }
+    for (const nn::ModelProof& p : proofs) valid.push_back(real_verify(*c.real, p));
     return valid;
   }
 };

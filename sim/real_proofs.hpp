@@ -11,7 +11,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
+
+#include "base/result.hpp"
+#include "base/rng.hpp"
 
 #include "snark/nn/model.hpp"
 #include "snark/nn/model_proof.hpp"
@@ -36,5 +40,19 @@ struct RealProofs {
 
 // Real proofs are for small runs: at most this many runs per case.
 inline constexpr std::uint64_t kMaxRealProofRuns = 100;
+
+// nn::prove of the model on `input` (hidden input, the commitment's `salt`, blinding from
+// `blinding`, which must be a CSPRNG), its time counted in real.stats.
+Result<nn::ModelProof> real_prove(const RealProofs& real, std::span<const std::uint8_t> input, const field::Fr& salt,
+                                  Rng& blinding);
+// nn::verify against the key's verifying key, its time counted in real.stats (and the
+// proof counted invalid when refused).
+bool real_verify(const RealProofs& real, const nn::ModelProof& proof);
+// The model's output tensor on `input` (its integer reference inference).
+Result<std::vector<std::uint8_t>> real_output(const RealProofs& real, std::span<const std::uint8_t> input);
+// A wrong output that still looks like one: the tensor with its argmax moved (one byte:
+// its top bit flipped). Never equal to `right`. The simulator's malicious serving MP and
+// `verdict serving mp --malicious` post it.
+std::vector<std::uint8_t> moved_argmax(std::vector<std::uint8_t> right);
 
 }  // namespace verdict::sim

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -104,13 +103,6 @@ struct RetrievalCase {
   std::uint32_t faked() const { return cheat == Cheat::kInvalidProofs ? count : 0; }
 };
 
-// Real mode: the model's output on x (its integer reference inference).
-Result<std::vector<std::uint8_t>> model_output(const RealProofs& real, std::span<const std::uint8_t> x) {
-  auto values = nn::run_reference(*real.model, x);
-  if (!values.ok()) return values.error();
-  return std::move(values->at(real.model->output));
-}
-
 Result<Amount> amount_param(const nlohmann::json& p, const std::string& key, Amount fallback, Amount min) {
   auto v = integer_field(p, "params", key, fallback, min, kMaxParamAmount);
   if (!v.ok()) return v.error();
@@ -146,7 +138,7 @@ Status classify_corpus(RetrievalCase& c) {
     if (real.inputs[i].size() != c.terms.input_size)
       return Error{"real proofs: dataset image " + std::to_string(i) + " has " + std::to_string(real.inputs[i].size()) +
                    " bytes, the model's input " + std::to_string(c.terms.input_size)};
-    auto output = model_output(real, real.inputs[i]);
+    auto output = real_output(real, real.inputs[i]);
     if (!output.ok()) return output.error().context("real proofs: inference on dataset image " + std::to_string(i));
     c.real_positive[i] = rt::predicted_class(*output) == c.terms.positive_class;
     c.positives += c.real_positive[i] ? 1 : 0;
@@ -161,7 +153,7 @@ Status find_real_junk(RetrievalCase& c) {
   c.real_junk.clear();
   for (std::size_t i = c.m(); i < real.inputs.size() && c.real_junk.size() < c.count; ++i) {
     if (real.inputs[i].size() != c.terms.input_size) continue;
-    auto output = model_output(real, real.inputs[i]);
+    auto output = real_output(real, real.inputs[i]);
     if (!output.ok()) return output.error().context("real proofs: inference on dataset image " + std::to_string(i));
     if (rt::predicted_class(*output) != c.terms.positive_class) c.real_junk.push_back(static_cast<std::uint32_t>(i));
   }
@@ -515,16 +507,12 @@ class Prover {
     const std::size_t n = inputs_.size(), faked = std::min<std::size_t>(faked_, n);
     proofs_.resize(n);
     for (std::size_t i = faked; i < n; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      auto proof = nn::prove(*real.key, *real.model, inputs_[i], salts_[i], blinding);
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+      auto proof = real_prove(real, inputs_[i], salts_[i], blinding);
       if (!proof.ok()) return proof.error().context("real proofs: proving document " + std::to_string(i));
-      real.stats->proofs += 1;
-      real.stats->prove_us += static_cast<std::uint64_t>(us.count());
       proofs_[i] = std::move(*proof);
     }
     for (std::size_t i = 0; i < faked; ++i) {
-      auto output = model_output(real, inputs_[i]);
+      auto output = real_output(real, inputs_[i]);
       if (!output.ok()) return output.error().context("real proofs: inference on document " + std::to_string(i));
       nn::ModelProof& proof = proofs_[i];
       proof.values.model_commitment = model_;
@@ -584,14 +572,7 @@ struct Run {
 
   // nn::verify (real mode, timed into the stats), or what it would answer (cost-model mode).
   bool verify(const nn::ModelProof& proof) const {
-    if (!c.real) return modelled_verify(proof);
-    const auto t0 = std::chrono::steady_clock::now();
-    const bool ok = nn::verify(c.real->key->mvk, proof).ok();
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
-    c.real->stats->verifications += 1;
-    c.real->stats->verify_us += static_cast<std::uint64_t>(us.count());
-    if (!ok) c.real->stats->invalid += 1;
-    return ok;
+    return c.real ? real_verify(*c.real, proof) : modelled_verify(proof);
   }
 
   Result<Effects> handle(Role r, const Input& in) {

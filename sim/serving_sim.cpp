@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -241,28 +240,16 @@ Bytes model_output(std::span<const std::uint8_t> input, std::uint32_t classes) {
 }
 
 // The real model's output tensor on `input` (empty if the model cannot run on it).
-Bytes real_output(const RealProofs& real, std::span<const std::uint8_t> input) {
-  auto values = nn::run_reference(*real.model, input);
-  if (!values.ok()) return {};
-  return std::move(values->at(real.model->output));
+Bytes real_output_or_empty(const RealProofs& real, std::span<const std::uint8_t> input) {
+  auto y = real_output(real, input);
+  return y.ok() ? std::move(*y) : Bytes{};
 }
 
 // A wrong output that still looks like one: with a real model the output tensor with its
-// argmax moved (as `verdict serving mp --malicious` does), else another class.
+// argmax moved (as `verdict serving mp --malicious` posts), else another class.
 Bytes wrong_output(const Bytes& right, std::uint32_t classes, bool real, Rng& rng) {
   if (!real) return Bytes{static_cast<std::uint8_t>((right[0] + 1 + rng.uniform(classes - 1)) % classes)};
-  Bytes y = right;
-  if (y.empty()) return {1};
-  std::size_t a = 0;
-  for (std::size_t i = 1; i < y.size(); ++i) a = y[i] > y[a] ? i : a;
-  if (y.size() == 1) {
-    y[0] ^= 0x80;
-  } else {
-    y[(a + 1) % y.size()] = 255;
-    y[a] = 0;
-  }
-  if (y == right) y[0] ^= 1;
-  return y;
+  return moved_argmax(right);
 }
 
 // What does not change between runs of one worker.
@@ -278,7 +265,7 @@ struct Shared {
   Bytes true_output(std::uint32_t i, std::span<const std::uint8_t> input) const {
     if (i < inputs.size() && std::equal(input.begin(), input.end(), inputs[i].begin(), inputs[i].end()))
       return outputs[i];
-    return c.real ? real_output(*c.real, input) : model_output(input, c.classes);
+    return c.real ? real_output_or_empty(*c.real, input) : model_output(input, c.classes);
   }
 };
 
@@ -440,16 +427,12 @@ struct Run {
     OsRng blinding;
     std::vector<nn::ModelProof> proofs;
     for (std::size_t j = 0; j < n; ++j) {
-      const auto t0 = std::chrono::steady_clock::now();
-      auto proof = nn::prove(*real.key, *real.model, p.inputs[j], p.salts[j], blinding);
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+      auto proof = real_prove(real, p.inputs[j], p.salts[j], blinding);
       if (!proof.ok()) {  // MP's prover failed: it has no bundle, the deadline slashes it
         failure = proof.error().context("proving contested item " + std::to_string(p.indices[j]));
         bus.post(r, sv::ProofsDone{std::nullopt});
         return;
       }
-      real.stats->proofs += 1;
-      real.stats->prove_us += static_cast<std::uint64_t>(us.count());
       if (!right[j]) proof->values.output = posted[p.indices[j]];
       if (s.c.invalid_proofs && !proof->proof.empty()) proof->proof[proof->proof.size() / 2] ^= 0x01;
       proofs.push_back(std::move(*proof));
@@ -459,15 +442,7 @@ struct Run {
   }
 
   bool verifies(const nn::ModelProof& proof) const {
-    if (!s.c.real) return proof.proof == stand_in_proof(proof.values);
-    const RealProofs& real = *s.c.real;
-    const auto t0 = std::chrono::steady_clock::now();
-    const bool ok = nn::verify(real.key->mvk, proof).ok();
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
-    real.stats->verifications += 1;
-    real.stats->verify_us += static_cast<std::uint64_t>(us.count());
-    if (!ok) real.stats->invalid += 1;
-    return ok;
+    return s.c.real ? real_verify(*s.c.real, proof) : proof.proof == stand_in_proof(proof.values);
   }
 
   void verify(Bus<Run>& bus, Role r, const sv::VerifyProofs& v) {
@@ -548,7 +523,7 @@ class ServingSim final : public ProtocolSim {
     for (std::uint32_t i = 0; i < a.k; ++i) {
       if (c.real) {  // the dataset's first K images and the model's own outputs
         Bytes x = c.real->inputs[i];
-        Bytes y = real_output(*c.real, x);
+        Bytes y = real_output_or_empty(*c.real, x);
         if (y.empty()) return Error{"real proofs: the model does not run on dataset example " + std::to_string(i)};
         shared_.outputs.push_back(std::move(y));
         shared_.inputs.push_back(std::move(x));

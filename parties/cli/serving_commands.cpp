@@ -27,6 +27,7 @@
 #include "parties/wire/keys.hpp"
 #include "protocols/serving/messages.hpp"
 #include "protocols/serving/rules.hpp"
+#include "sim/real_proofs.hpp"
 #include "snark/nn/fashion_mnist.hpp"
 #include "snark/nn/model_circuit.hpp"
 #include "snark/nn/model.hpp"
@@ -86,22 +87,6 @@ std::vector<std::string> term_args(const TermFlags& f) {
           std::to_string(f.beta), "--fee", std::to_string(f.fee), "--funding-timeout-s", std::to_string(f.funding_s),
           "--response-timeout-s", std::to_string(f.response_s), "--proving-timeout-s", std::to_string(f.proving_s),
           "--verdict-timeout-s", std::to_string(f.verdict_s)};
-}
-
-// The argmax of an output tensor moved: a wrong prediction that still looks like one.
-Bytes wrong_output(Bytes y) {
-  if (y.empty()) return {1};
-  std::size_t a = 0;
-  for (std::size_t i = 1; i < y.size(); ++i) a = y[i] > y[a] ? i : a;
-  const Bytes before = y;
-  if (y.size() == 1) {
-    y[0] ^= 0x80;
-  } else {
-    y[(a + 1) % y.size()] = 255;
-    y[a] = 0;
-  }
-  if (y == before) y[0] ^= 1;
-  return y;
 }
 
 // ---- one agent -----------------------------------------------------------------------------
@@ -250,7 +235,7 @@ int agent_main(Role role, const std::vector<std::string>& args) {
         std::sort(idx.begin(), idx.end());
         std::string wrong;
         for (auto i : idx) {
-          out[i] = wrong_output(out[i]);
+          out[i] = sim::moved_argmax(out[i]);  // the argmax moved: wrong, yet looks like a prediction
           wrong += (wrong.empty() ? "" : ",") + std::to_string(i);
         }
         log("deviation (malicious): wrong outputs on items " + wrong);
