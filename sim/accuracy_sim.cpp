@@ -573,8 +573,8 @@ ProtocolInfo accuracy_protocol() {
   };
   info.closed_forms = &closed_forms;
   info.real_examples = [](const CaseSpec& spec) -> std::size_t {
-    const auto n1 = spec.params.value("n1", 10), n2 = spec.params.value("n2", 40);
-    return static_cast<std::size_t>(std::max(0, n1) + std::max(0, n2));
+    return static_cast<std::size_t>(integer_or(spec.params, "n1", 10, 0, 1 << 20) +
+                                    integer_or(spec.params, "n2", 40, 0, 1 << 20));
   };
   return info;
 }

@@ -1,5 +1,6 @@
 #include "sim/protocol_sim.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "escrow/codec/sha256.hpp"
@@ -100,6 +101,17 @@ Result<std::int64_t> integer_field(const nlohmann::json& j, const std::string& w
     return Error{where + "." + key + ": " + v.dump() + " is outside [" + std::to_string(min) + ", " +
                  std::to_string(max) + "]"};
   return x;
+}
+
+std::int64_t integer_or(const nlohmann::json& j, const std::string& key, std::int64_t fallback, std::int64_t min,
+                        std::int64_t max) {
+  std::int64_t v = fallback;
+  if (j.is_object() && j.contains(key) && j[key].is_number_integer()) {
+    const auto& x = j[key];
+    v = x.is_number_unsigned() && x.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX
+                                                                                                 : x.get<std::int64_t>();
+  }
+  return std::clamp(v, min, max);
 }
 
 Result<bool> bool_field(const nlohmann::json& j, const std::string& where, const std::string& key, bool fallback) {

@@ -151,6 +151,10 @@ Result<double> number_field(const nlohmann::json& j, const std::string& where, c
 Result<std::int64_t> integer_field(const nlohmann::json& j, const std::string& where, const std::string& key,
                                    std::int64_t fallback, std::int64_t min, std::int64_t max);
 Result<bool> bool_field(const nlohmann::json& j, const std::string& where, const std::string& key, bool fallback);
+// Lenient, for sizing a case before it is checked (ProtocolInfo::real_examples): j[key]
+// if `j` is an object holding an integer there, else `fallback`; clamped to [min, max].
+std::int64_t integer_or(const nlohmann::json& j, const std::string& key, std::int64_t fallback, std::int64_t min,
+                        std::int64_t max);
 // Every key of `j` is in `known`.
 Status only_fields(const nlohmann::json& j, const std::string& where, const std::vector<std::string>& known);
 

@@ -854,16 +854,12 @@ ProtocolInfo retrieval_protocol() {
   // images past it to find k negatives in (the model calls about 1 in 10 of them any one
   // class); capped at the test split's size. Params read leniently: make() checks them.
   info.real_examples = [](const CaseSpec& spec) -> std::size_t {
-    auto integer = [](const nlohmann::json& j, const char* key, std::int64_t fallback) -> std::int64_t {
-      return j.is_object() && j.contains(key) && j[key].is_number_integer() ? j[key].get<std::int64_t>() : fallback;
-    };
-    const std::size_t m = static_cast<std::size_t>(
-        std::clamp<std::int64_t>(integer(spec.params, "corpus_size", 32), 0, std::int64_t{rt::kMaxCorpus}));
+    const auto m = static_cast<std::size_t>(integer_or(spec.params, "corpus_size", 32, 0, rt::kMaxCorpus));
     std::size_t margin = 0;
     if (spec.parties.size() == 3 && spec.parties[1].strategy == "withhold") {
       const nlohmann::json& o = spec.parties[1].options;
       const bool junk = !(o.is_object() && o.contains("disguise")) || o["disguise"] == "junk";
-      const auto k = static_cast<std::size_t>(std::clamp<std::int64_t>(integer(o, "withhold", 1), 1, rt::kMaxCorpus));
+      const auto k = static_cast<std::size_t>(integer_or(o, "withhold", 1, 1, rt::kMaxCorpus));
       if (junk) margin = 16 + 8 * k;
     }
     return std::max(m, std::min(m + margin, kDatasetImages));

@@ -756,8 +756,7 @@ ProtocolInfo serving_protocol() {
   };
   info.closed_forms = &closed_forms;
   info.real_examples = [](const CaseSpec& spec) -> std::size_t {
-    const nlohmann::json k = spec.params.contains("k") ? spec.params["k"] : nlohmann::json(16);
-    return k.is_number_unsigned() ? static_cast<std::size_t>(std::min<std::uint64_t>(k.get<std::uint64_t>(), sv::kMaxRoundSize)) : 16;
+    return static_cast<std::size_t>(integer_or(spec.params, "k", 16, 1, sv::kMaxRoundSize));
   };
   return info;
 }

@@ -4,12 +4,12 @@
 // verifies real SNARKs of the shipped Fashion-MNIST model (an honest MP passes, an MP
 // whose proofs are corrupted is slashed).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "escrow/testing.hpp"
 #include "parties/cli/binary_run.hpp"
 #include "snark/nn/fashion_mnist.hpp"
 
@@ -22,16 +22,7 @@ using Outcome = testing::BinaryRun;
 
 class SimCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("verdict_sim_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string f(const std::string& name) const { return (dir_ / name).string(); }
+  std::string f(const std::string& name) const { return dir_.file(name); }
   void write(const std::string& name, const std::string& text) const { std::ofstream(f(name)) << text; }
   static std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -43,7 +34,7 @@ class SimCli : public ::testing::Test {
   // Runs the binary with `args`, stdout and stderr captured together.
   Outcome run(std::vector<std::string> args) { return testing::run_binary(VERDICT_BIN, std::move(args), f("out.txt")); }
 
-  fs::path dir_;
+  escrow::testing::TempDir dir_;  // removed after each test
 };
 
 const std::string kScenarios = VERDICT_SCENARIO_DIR;
@@ -69,6 +60,9 @@ TEST_F(SimCli, RunsAScenarioAndWritesByteIdenticalReports) {
 TEST_F(SimCli, BadUsageAndBadScenariosExitTwo) {
   write("bad.json", R"({"name": "x", "protocol": "accuracy", "cases": [{"name": "a", "parties": {"mp": {"accuracy": 2}}}]})");
   write("broken.json", "{\"name\": ");
+  // With --real-proofs the cases are checked once they carry their proofs: sizing the
+  // dataset must read a bad parameter without failing (a string where N1 belongs).
+  write("bad_n1.json", R"({"name": "x", "protocol": "accuracy", "runs": 1, "params": {"n1": "ten"}, "cases": [{"name": "a"}]})");
   struct Bad {
     std::vector<std::string> args;
     std::string message;
@@ -85,6 +79,7 @@ TEST_F(SimCli, BadUsageAndBadScenariosExitTwo) {
       {{"sim", "--scenario", kScenarios + "/serving.json", "--real-proofs", "--model", "m", "--runs", "3"}, "no sweep"},
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--real-proofs", "--runs", "3"}, "needs --model"},
       {{"sim", "--scenario", kScenarios + "/throughput.json", "--real-proofs", "--model", "m"}, "at most 100 runs"},
+      {{"sim", "--scenario", f("bad_n1.json"), "--real-proofs", "--model", f("missing.vnnm")}, "--real-proofs: "},
       {{"sim", "--bogus"}, "bogus"},
   };
   for (const Bad& b : bad) {
