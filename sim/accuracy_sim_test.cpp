@@ -12,6 +12,7 @@
 #include "sim/monte_carlo.hpp"
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
+#include "sim/sim_test_support.hpp"
 #include "sim/statistics.hpp"
 
 namespace verdict::sim {
@@ -21,23 +22,9 @@ CostModel cost() { return *cost_preset("fashion_mnist"); }
 
 // N1 = 10, N2 = 40, E = 100,000, P = 1,000, Z = the proving cost, eps = 100, a = 9/10.
 CaseSpec make_case(const std::string& name, nlohmann::json mp = {}, nlohmann::json mc = {}, nlohmann::json params = {}) {
-  CaseSpec c;
-  c.name = name;
-  c.protocol = "accuracy";
-  c.params = {{"n1", 10}, {"n2", 40}, {"e", 100000}, {"p", 1000}, {"z", "cost"}, {"eps", 100}};
-  if (params.is_object()) {
-    for (const auto& [k, v] : params.items()) c.params[k] = v;
-  }
-  c.parties.resize(3);
-  auto fill = [](PartySpec& p, const nlohmann::json& j) {
-    if (!j.is_object()) return;
-    auto parsed = parse_party(j, "test party");
-    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
-    if (parsed.ok()) p = *parsed;
-  };
-  fill(c.parties[0], mp);
-  fill(c.parties[1], mc);
-  return c;
+  return testing::case_from_json("accuracy", name,
+                                 {{"n1", 10}, {"n2", 40}, {"e", 100000}, {"p", 1000}, {"z", "cost"}, {"eps", 100}},
+                                 params, {mp, mc, nullptr});
 }
 
 CaseResult simulate(const CaseSpec& c, std::uint64_t runs, std::uint64_t seed = 7) {
@@ -52,12 +39,7 @@ CaseResult simulate(const CaseSpec& c, std::uint64_t runs, std::uint64_t seed = 
   return *r;
 }
 
-const ClosedForm* form(const CaseResult& r, const std::string& name) {
-  for (const ClosedForm& f : r.closed_forms) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
+using testing::form;
 
 // The closed form lies in the simulated mean's 99.9% interval (or equals it when the
 // payoff never varies).

@@ -21,6 +21,7 @@
 #include "sim/monte_carlo.hpp"
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
+#include "sim/sim_test_support.hpp"
 #include "sim/statistics.hpp"
 #include "snark/nn/model_circuit.hpp"
 
@@ -36,24 +37,8 @@ constexpr Amount kEps = 100;
 // K = 16, K1 = 2, Z = z(), beta = 2, eps = kEps, 10 classes.
 CaseSpec make_case(const std::string& name, nlohmann::json mp = {}, nlohmann::json mc = {}, nlohmann::json params = {},
                    nlohmann::json verifier = {}) {
-  CaseSpec c;
-  c.name = name;
-  c.protocol = "serving";
-  c.params = {{"k", 16}, {"k1", 2}, {"z", "cost"}, {"beta", 2}, {"eps", kEps}};
-  if (params.is_object()) {
-    for (const auto& [k, v] : params.items()) c.params[k] = v;
-  }
-  c.parties.resize(3);
-  auto fill = [](PartySpec& p, const nlohmann::json& j) {
-    if (!j.is_object()) return;
-    auto parsed = parse_party(j, "test party");
-    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
-    if (parsed.ok()) p = *parsed;
-  };
-  fill(c.parties[0], mp);
-  fill(c.parties[1], mc);
-  fill(c.parties[2], verifier);
-  return c;
+  return testing::case_from_json("serving", name, {{"k", 16}, {"k1", 2}, {"z", "cost"}, {"beta", 2}, {"eps", kEps}},
+                                 params, {mp, mc, verifier});
 }
 
 std::uint64_t seed() {
@@ -76,13 +61,7 @@ CaseResult simulate(const CaseSpec& c, std::uint64_t runs, unsigned threads = 1)
   return *r;
 }
 
-const ClosedForm* form(const CaseResult& r, const std::string& name) {
-  for (const ClosedForm& f : r.closed_forms) {
-    if (f.name == name) return &f;
-  }
-  ADD_FAILURE() << "no closed form '" << name << "' in case " << r.spec.name;
-  return nullptr;
-}
+using testing::form;
 
 std::uint64_t count(const CaseResult& r, const std::string& stage) {
   return r.terminals.count(stage) ? r.terminals.at(stage) : 0;

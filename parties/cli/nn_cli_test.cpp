@@ -1,16 +1,13 @@
 // `verdict import`, `verdict run` and `verdict accuracy` through the real binary: --help,
 // a model imported from the shipped ONNX file runs, a badly calibrated one is refused by
 // --max-drop (exit 1), bad files and bad usage exit 2 with a message.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "escrow/testing.hpp"
 #include "parties/cli/binary_run.hpp"
 #include "snark/nn/fashion_mnist.hpp"
 
@@ -25,16 +22,7 @@ using Outcome = testing::BinaryRun;
 
 class NnCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("verdict_nn_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string f(const std::string& name) const { return (dir_ / name).string(); }
+  std::string f(const std::string& name) const { return dir_.file(name); }
 
   // Runs the binary with `args`, stdout and stderr captured together.
   Outcome run(std::vector<std::string> args) { return testing::run_binary(VERDICT_BIN, std::move(args), f("out.txt")); }
@@ -43,7 +31,7 @@ class NnCli : public ::testing::Test {
     std::ofstream(f(name), std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   }
 
-  fs::path dir_;
+  escrow::testing::TempDir dir_;  // removed after each test
 };
 
 TEST_F(NnCli, EveryCommandAnswersHelp) {

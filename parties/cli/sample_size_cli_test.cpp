@@ -1,54 +1,23 @@
 // `verdict sample-size` through the real binary: the paper's tables with their off rows
 // marked, single queries, and bad usage (exit 2 with a message).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "escrow/testing.hpp"
+#include "parties/cli/binary_run.hpp"
 
 namespace verdict::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = testing::BinaryRun;
 
 // Runs `verdict sample-size args...`, stdout and stderr captured together.
 Outcome sample_size(std::vector<std::string> args) {
-  args.insert(args.begin(), {VERDICT_BIN, "sample-size"});
-  const fs::path out = fs::temp_directory_path() / ("verdict_sample_size_" + std::to_string(::getpid()) + ".txt");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  Outcome r;
-  const int rc = posix_spawn(&pid, VERDICT_BIN, &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return r;
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::stringstream ss;
-  ss << std::ifstream(out).rdbuf();
-  r.out = ss.str();
-  std::error_code ec;
-  fs::remove(out, ec);
-  return r;
+  const escrow::testing::TempDir dir;
+  args.insert(args.begin(), "sample-size");
+  return testing::run_binary(VERDICT_BIN, std::move(args), dir.file("out.txt"));
 }
 
 std::size_t count(const std::string& text, const std::string& what) {

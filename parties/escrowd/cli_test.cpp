@@ -17,42 +17,20 @@
 #include <thread>
 
 #include "escrow/testing.hpp"
+#include "parties/cli/binary_run.hpp"
 
 extern char** environ;
 
 namespace verdict::escrowd {
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = cli::testing::BinaryRun;
 
 class Cli : public ::testing::Test {
  protected:
   // Runs the binary with `args`, stdout and stderr captured.
   Outcome run(std::vector<std::string> args) {
-    args.insert(args.begin(), VERDICT_BIN);
-    const std::string out = dir_.file("out.txt");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    Outcome r;
-    if (posix_spawn(&pid, VERDICT_BIN, &fa, nullptr, argv.data(), environ) != 0) return r;
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream f(out);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    r.out = ss.str();
-    return r;
+    return cli::testing::run_binary(VERDICT_BIN, std::move(args), dir_.file("out.txt"));
   }
   std::string f(const std::string& name) { return dir_.file(name); }
   escrow::testing::TempDir dir_;
