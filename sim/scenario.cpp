@@ -63,9 +63,10 @@ Result<SybilSpec> parse_sybil(const nlohmann::json& j, const ProtocolInfo& info,
   const auto it = std::find(info.roles.begin(), info.roles.end(), *role);
   if (it == info.roles.end()) return Error{where + ".role: '" + *role + "' is not a role of " + info.name};
   out.role = static_cast<std::size_t>(it - info.roles.begin());
-  auto k = integer_field(j, where, "identities", 0, 2, kMaxSybilIdentities);
+  if (!j.contains("identities"))
+    return Error{where + ".identities: required (2 to " + std::to_string(kMaxSybilIdentities) + ")"};
+  auto k = integer_field(j, where, "identities", 2, 2, kMaxSybilIdentities);
   if (!k.ok()) return k.error();
-  if (!j.contains("identities")) return Error{where + ".identities: required (2 to " + std::to_string(kMaxSybilIdentities) + ")"};
   out.identities = static_cast<std::uint32_t>(*k);
   auto until = string_field(j, where, "until", "");
   if (!until.ok()) return until.error();
